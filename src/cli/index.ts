@@ -1,0 +1,79 @@
+// The command-line front door over the same core as the desktop app.
+import { Command, InvalidArgumentError } from 'commander'
+import { VERSION } from '../core/version'
+import { inspectCommand } from './inspect'
+import { demoRunPath } from './paths'
+import { serveCommand } from './serve'
+
+function parsePort(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('a port is a whole number from 0 to 65535')
+  return n
+}
+
+export function buildProgram(): Command {
+  const program = new Command()
+  program
+    .name('rubric-workbench')
+    .description(
+      'Audit rubric-rewarded training runs: checkpoints, rubrics, judge verdicts and temporal pairs.'
+    )
+    .version(VERSION)
+    .showHelpAfterError()
+
+  program
+    .command('inspect')
+    .description('Summarize a run: counts, checkpoints, and every line that could not be read')
+    .argument(
+      '<path>',
+      'an EvoLM output folder, a workbench run folder, or a preference / RewardBench-2 JSONL file'
+    )
+    .option('--json', 'print exactly one JSON object')
+    .option(
+      '--workspace <dir>',
+      "the run's workspace folder (default: one per run in the user's app-data folder)"
+    )
+    .action(async (path: string, opts: { json?: boolean; workspace?: string }) => {
+      process.exitCode = await inspectCommand(path, opts, (line) => console.log(line))
+    })
+
+  program
+    .command('serve')
+    .description('Serve the workbench to a browser (for remote machines, through an SSH tunnel)')
+    .argument('[path]', 'the run to open', demoRunPath)
+    .option(
+      '--host <host>',
+      'address to listen on; anything but loopback is reachable from other machines',
+      '127.0.0.1'
+    )
+    .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 8765)
+    .option(
+      '--workspace <dir>',
+      "the run's workspace folder (default: one per run in the user's app-data folder)"
+    )
+    .action(async (path: string, opts: { host: string; port: number; workspace?: string }) => {
+      try {
+        const handle = await serveCommand(
+          path,
+          opts,
+          (l) => console.log(l),
+          (l) => console.error(l)
+        )
+        const stop = (): void => void handle.server.close().then(() => process.exit(0))
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+      } catch (error) {
+        const e = error as NodeJS.ErrnoException
+        const message =
+          e.code === 'EADDRINUSE'
+            ? `port ${opts.port} is already in use; pass --port 0 for a free one`
+            : e.message
+        console.error(`rubric-workbench: ${message}`)
+        process.exitCode = 2
+      }
+    })
+  return program
+}
+
+await buildProgram().parseAsync(process.argv)

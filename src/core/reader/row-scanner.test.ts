@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { decodeValue, parseLenientJson } from './lenient-json'
+import { scanRow } from './row-scanner'
+
+function fields(text: string): Record<string, unknown> {
+  const line = Buffer.from(text)
+  const result = scanRow(line)
+  assert.ok(result.ok, result.ok ? '' : result.message)
+  return Object.fromEntries([...result.fields].map(([k, v]) => [k, decodeValue(line, v)]))
+}
+
+test('scanRow finds every top-level value and decodes them like JSON.parse', () => {
+  const row = {
+    a: 'x "quoted" \\ back\\\\slash \n end',
+    b: [1, { c: '}]' }, [null]],
+    n: -1.5e3,
+    t: true,
+    z: null,
+    u: 'Ελλάδα 東京 🙂',
+    'k\\"ey': 1,
+  }
+  assert.deepEqual(fields(JSON.stringify(row)), row)
+})
+
+test('scanRow accepts the NaN and Infinity tokens Python writes', () => {
+  const got = fields('{"s": NaN, "t": -Infinity, "l": [NaN, 1]}')
+  assert.ok(Number.isNaN(got['s']))
+  assert.equal(got['t'], Number.NEGATIVE_INFINITY)
+  assert.ok(Array.isArray(got['l']) && Number.isNaN((got['l'] as number[])[0]))
+})
+
+test('scanRow rejects malformed rows with a reason', () => {
+  const cases: [string, RegExp][] = [
+    ['', /empty line/],
+    ['[1, 2]', /not a JSON object/],
+    ['{"a": 1', /ends before the object closes/],
+    ['{"a": "unterminated', /unterminated string/],
+    ['{"a": 1 "b": 2}', /expected "," or "}"/],
+    ['{"a": nope}', /invalid value/],
+    ['{"a": [1, 2}', /mismatched bracket/],
+    ['{"a": 1} trailing', /unexpected text after/],
+    ['{a: 1}', /expected a quoted key/],
+  ]
+  for (const [text, reason] of cases) {
+    const result = scanRow(Buffer.from(text))
+    assert.equal(result.ok, false, text)
+    if (!result.ok) assert.match(result.message, reason, text)
+  }
+})
+
+test('parseLenientJson leaves NaN inside strings alone', () => {
+  assert.deepEqual(parseLenientJson('{"a": "NaN and Infinity", "b": [1]}'), { a: 'NaN and Infinity', b: [1] })
+  assert.throws(() => parseLenientJson('{"a": NaNx}'), SyntaxError)
+})

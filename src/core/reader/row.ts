@@ -1,0 +1,104 @@
+// Typed access to the fields of one scanned row. A wrong type raises RowError, which the readers
+// turn into a per-line issue ("field step_gap: expected a number, got a string").
+import type { TextRef } from '../run/run-index'
+import { decodeValue } from './lenient-json'
+import type { ScannedValue, ValueKind } from './row-scanner'
+
+export class RowError extends Error {}
+
+const KIND_NAMES: Record<ValueKind, string> = {
+  string: 'a string',
+  number: 'a number',
+  literal: 'a literal',
+  object: 'an object',
+  array: 'a list',
+}
+
+export class Row {
+  constructor(
+    readonly line: Buffer,
+    readonly fields: Map<string, ScannedValue>,
+    /** Byte offset of the line in its file. */
+    readonly offset: number,
+    readonly file: number
+  ) {}
+
+  has(key: string): boolean {
+    const v = this.fields.get(key)
+    return v !== undefined && !this.isNull(v)
+  }
+
+  kind(key: string): ValueKind | null {
+    const v = this.fields.get(key)
+    return v === undefined || this.isNull(v) ? null : v.kind
+  }
+
+  private isNull(v: ScannedValue): boolean {
+    return v.kind === 'literal' && v.end - v.start === 4 && this.line[v.start] === 0x6e
+  }
+
+  private describe(v: ScannedValue): string {
+    if (v.kind === 'literal') return this.line.toString('latin1', v.start, v.end)
+    return KIND_NAMES[v.kind]
+  }
+
+  private decode(key: string, v: ScannedValue): unknown {
+    try {
+      return decodeValue(this.line, v)
+    } catch (error) {
+      throw new RowError(`field ${key}: ${(error as Error).message}`)
+    }
+  }
+
+  string(key: string): string | null {
+    const v = this.fields.get(key)
+    if (v === undefined || this.isNull(v)) return null
+    if (v.kind !== 'string') throw new RowError(`field ${key}: expected a string, got ${this.describe(v)}`)
+    return this.decode(key, v) as string
+  }
+
+  requiredString(key: string): string {
+    const s = this.string(key)
+    if (s === null) throw new RowError(`field ${key} is missing`)
+    return s
+  }
+
+  /** Numbers, including NaN/Infinity tokens; null when absent or null. */
+  number(key: string): number | null {
+    const v = this.fields.get(key)
+    if (v === undefined || this.isNull(v)) return null
+    if (v.kind !== 'number') throw new RowError(`field ${key}: expected a number, got ${this.describe(v)}`)
+    return Number(this.line.toString('latin1', v.start, v.end))
+  }
+
+  integer(key: string): number | null {
+    const n = this.number(key)
+    if (n !== null && !Number.isInteger(n))
+      throw new RowError(`field ${key}: expected a whole number, got ${n}`)
+    return n
+  }
+
+  /** Any JSON value, decoded (small values only: this copies). */
+  value(key: string): unknown {
+    const v = this.fields.get(key)
+    return v === undefined ? undefined : this.decode(key, v)
+  }
+
+  /** The byte range of a string value, for reading it later; null when absent or null. */
+  textRef(key: string, accept: readonly ValueKind[] = ['string']): TextRef | null {
+    const v = this.fields.get(key)
+    if (v === undefined || this.isNull(v)) return null
+    if (!accept.includes(v.kind)) {
+      const wanted = accept.map((k) => KIND_NAMES[k]).join(' or ')
+      throw new RowError(`field ${key}: expected ${wanted}, got ${this.describe(v)}`)
+    }
+    return { file: this.file, start: this.offset + v.start, end: this.offset + v.end }
+  }
+
+  /** Whether a string value starts with the given ASCII text (checked on the raw bytes). */
+  startsWith(key: string, prefix: string): boolean {
+    const v = this.fields.get(key)
+    if (v === undefined || v.kind !== 'string') return false
+    return this.line.toString('latin1', v.start + 1, Math.min(v.end, v.start + 1 + prefix.length)) === prefix
+  }
+}

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { writeFile } from 'node:fs/promises'
+import { test } from 'node:test'
+import { writeWorkbenchFixture } from '../../../test/fixtures/workbench-fixture'
+import { tempDir } from '../../../test/helpers/temp'
+import { Workbench } from '../workbench'
+import { openRun } from './open-run'
+
+test('workbench format: tables link by id; verdicts attach to the pair under its rubric', async (t) => {
+  const dir = await tempDir(t)
+  const root = join(dir, 'run')
+  await writeWorkbenchFixture(root)
+  const wb = new Workbench({ transport: 'serve', workspace: join(dir, 'ws') })
+  const s = await wb.open(root)
+  assert.equal(s.format, 'workbench')
+  assert.equal(s.name, 'tiny')
+  assert.equal(s.counts.responses, 2)
+  assert.equal(s.counts.judgeParseFailures, 1)
+  assert.equal(s.counts.errors, 1)
+  const pair = await wb.handlers['pairs.get']({ id: 'pair-1' })
+  assert.equal(pair.pair.gap, 20)
+  assert.equal(pair.pair.outcome, 'parse-failure')
+  assert.equal(pair.newer.answer, 'It is 7.')
+  assert.equal(pair.prompt.reference, '7')
+  assert.equal(pair.rubric?.formatValid, true)
+  const errors = await wb.handlers['run.errors']({ offset: 0, limit: 5 })
+  assert.deepEqual(errors.items, [{ file: 'responses.jsonl', line: 3, message: 'unknown prompt id "nope"' }])
+})
+
+test('workbench format: a bad manifest is named', async (t) => {
+  const dir = await tempDir(t)
+  await writeFile(join(dir, 'run.json'), '{"format": "something-else"}')
+  await assert.rejects(openRun(dir), /run.json has no "format": "rubric-workbench-run"/)
+})

@@ -1,0 +1,216 @@
+// Turns index records into the contract's summary and detail types. Summaries come from memory;
+// details read their texts back from disk.
+import type {
+  Checkpoint,
+  PairDetail,
+  PairSummary,
+  Prompt,
+  PromptSummary,
+  Response,
+  ResponseSummary,
+  Rubric,
+  RubricSummary,
+  RunCounts,
+  RunSummary,
+  Verdict,
+} from '../../shared/domain'
+import { parseRubric, splitThinking } from '../../shared/rubric-format'
+import type { PairRec, PromptRec, ResponseRec, RubricRec, RunIndex, VerdictRec } from './run-index'
+import type { TextStore } from './text-store'
+
+const PREVIEW_CHARS = 160
+
+export function countRun(index: RunIndex): RunCounts {
+  let rubricsFormatInvalid = 0
+  for (const r of index.rubrics) if (!r.formatValid) rubricsFormatInvalid++
+  let judgeParseFailures = 0
+  for (const v of index.verdicts) if (v.parseFailure) judgeParseFailures++
+  return {
+    prompts: index.prompts.length,
+    checkpoints: index.checkpoints.size,
+    responses: index.responses.length,
+    rubrics: index.rubrics.length,
+    rubricsFormatInvalid,
+    pairs: index.pairs.length,
+    verdicts: index.verdicts.length,
+    judgeParseFailures,
+    errors: index.issueCount,
+  }
+}
+
+export function summarizeRun(index: RunIndex, indexMs: number, workspace: string): RunSummary {
+  return {
+    path: index.location,
+    name: index.name,
+    format: index.format,
+    workspace,
+    sideNames: index.sideNames,
+    counts: countRun(index),
+    checkpoints: listCheckpoints(index),
+    bytes: index.bytes,
+    indexMs: Math.round(indexMs),
+  }
+}
+
+export function listCheckpoints(index: RunIndex): Checkpoint[] {
+  const responses = new Map<string, number>()
+  for (const r of index.responses) {
+    if (r.phase !== null && r.step !== null) bump(responses, `${r.phase}-${r.step}`)
+  }
+  const rubrics = new Map<string, number>()
+  for (const r of index.rubrics) if (r.step !== null) bump(rubrics, `rubric-${r.step}`)
+  return [...index.checkpoints.entries()]
+    .map(([id, c]) => ({
+      id,
+      phase: c.phase,
+      step: c.step,
+      evidence: [...c.evidence],
+      responses: c.phase === 'policy' ? (responses.get(id) ?? 0) : 0,
+      rubrics: c.phase === 'rubric' ? (rubrics.get(id) ?? 0) : 0,
+    }))
+    .sort((a, b) => a.step - b.step || (a.phase < b.phase ? -1 : 1))
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1)
+}
+
+/**
+ * The steps a checkpoint stands for: from just after the previous checkpoint of the same phase
+ * up to its own step. Pairs are assigned by the newer response's step (policy checkpoints) or by
+ * the step their rubric was written at (rubric checkpoints).
+ */
+export function checkpointWindow(
+  index: RunIndex,
+  checkpointId: string
+): { phase: string; from: number; to: number } | null {
+  const target = index.checkpoints.get(checkpointId)
+  if (target === undefined) return null
+  let from = Number.NEGATIVE_INFINITY
+  for (const c of index.checkpoints.values()) {
+    if (c.phase === target.phase && c.step < target.step && c.step > from) from = c.step
+  }
+  return { phase: target.phase, from, to: target.step }
+}
+
+export function pairInCheckpoint(
+  index: RunIndex,
+  pair: PairRec,
+  window: { phase: string; from: number; to: number }
+): boolean {
+  const step =
+    window.phase === 'rubric'
+      ? (index.rubrics[pair.rubric]?.step ?? null)
+      : (index.responses[pair.newer]?.step ?? null)
+  return step !== null && step > window.from && step <= window.to
+}
+
+export function pairSummary(index: RunIndex, pair: PairRec): PairSummary {
+  const prompt = index.prompts[pair.prompt]
+  const score = (v: number): number | null => {
+    const s = index.verdictScore(v)
+    return s === undefined || s === null || Number.isNaN(s) ? null : s
+  }
+  return {
+    id: pair.id,
+    promptId: prompt?.id ?? '',
+    newerStep: index.responses[pair.newer]?.step ?? null,
+    olderStep: index.responses[pair.older]?.step ?? null,
+    gap: pair.gap,
+    rubricId: index.rubrics[pair.rubric]?.id ?? null,
+    newerScore: score(pair.newerVerdict),
+    olderScore: score(pair.olderVerdict),
+    outcome: index.outcome(pair),
+    source: { file: index.files[pair.file]?.rel ?? '', line: pair.line },
+  }
+}
+
+export function promptSummary(p: PromptRec): PromptSummary {
+  const flat = p.text.replace(/\s+/g, ' ').trim()
+  return {
+    id: p.id,
+    preview: flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS - 1)}…` : flat,
+    taskType: p.taskType,
+    responses: p.responses,
+    pairs: p.pairs,
+    rubrics: p.rubrics,
+  }
+}
+
+export function promptDetail(p: PromptRec): Prompt {
+  return { id: p.id, text: p.text, taskType: p.taskType, reference: p.reference }
+}
+
+export function responseSummary(index: RunIndex, r: ResponseRec): ResponseSummary {
+  return {
+    id: r.id,
+    promptId: index.prompts[r.prompt]?.id ?? '',
+    phase: r.phase,
+    step: r.step,
+    length: r.length,
+    source: { file: index.files[r.file]?.rel ?? '', line: r.line },
+  }
+}
+
+export async function responseDetail(index: RunIndex, store: TextStore, r: ResponseRec): Promise<Response> {
+  const text = r.text === null ? (r.inline ?? '') : await store.text(r.text)
+  const { thinking, answer } = splitThinking(text)
+  return { ...responseSummary(index, r), length: text.length, thinking, answer, isError: r.isError }
+}
+
+export function rubricSummary(index: RunIndex, r: RubricRec): RubricSummary {
+  return {
+    id: r.id,
+    promptId: index.prompts[r.prompt]?.id ?? '',
+    step: r.step,
+    criteria: r.criteria,
+    formatValid: r.formatValid,
+    source: { file: index.files[r.file]?.rel ?? '', line: r.line },
+  }
+}
+
+export async function rubricDetail(index: RunIndex, store: TextStore, r: RubricRec): Promise<Rubric> {
+  const raw = r.text === null ? (r.inline ?? '') : await store.text(r.text)
+  const failed = raw.startsWith('ERROR:')
+  const parsed = failed ? null : parseRubric(raw)
+  return {
+    ...rubricSummary(index, r),
+    raw,
+    thinking: parsed?.thinking ?? null,
+    criteriaList: parsed?.criteria ?? null,
+    invalidReason: failed ? `the generation failed: ${raw.slice(0, 200)}` : (parsed?.invalidReason ?? null),
+  }
+}
+
+export async function verdictDetail(index: RunIndex, store: TextStore, v: VerdictRec): Promise<Verdict> {
+  return {
+    id: v.id,
+    judge: v.judge,
+    responseId: index.responses[v.response]?.id ?? '',
+    rubricId: index.rubrics[v.rubric]?.id ?? null,
+    score: v.score,
+    parseFailure: v.parseFailure,
+    reasoning: v.reasoning === null ? null : await store.text(v.reasoning),
+  }
+}
+
+export async function pairDetail(index: RunIndex, store: TextStore, pair: PairRec): Promise<PairDetail> {
+  const prompt = index.prompts[pair.prompt]
+  const newer = index.responses[pair.newer]
+  const older = index.responses[pair.older]
+  if (prompt === undefined || newer === undefined || older === undefined) {
+    throw new Error(`pair ${pair.id} refers to records that are missing from the index`)
+  }
+  const rubric = index.rubrics[pair.rubric]
+  const verdicts = [pair.newerVerdict, pair.olderVerdict]
+    .map((i) => index.verdicts[i])
+    .filter((v): v is VerdictRec => v !== undefined)
+  return {
+    pair: pairSummary(index, pair),
+    prompt: promptDetail(prompt),
+    newer: await responseDetail(index, store, newer),
+    older: await responseDetail(index, store, older),
+    rubric: rubric === undefined ? null : await rubricDetail(index, store, rubric),
+    verdicts: await Promise.all(verdicts.map((v) => verdictDetail(index, store, v))),
+  }
+}

@@ -1,0 +1,156 @@
+// The workbench engine behind every front door (desktop window, serve bridge, CLI): one opened
+// run at a time, its workspace, and the contract's handlers.
+import { ApiError, type EventName, type EventPayload } from '../shared/contract'
+import type { Page, RunSummary } from '../shared/domain'
+import type { Handlers } from './api/dispatch'
+import { openRun } from './reader/open-run'
+import type { RunIndex } from './run/run-index'
+import {
+  checkpointWindow,
+  pairDetail,
+  pairInCheckpoint,
+  pairSummary,
+  promptDetail,
+  promptSummary,
+  responseDetail,
+  responseSummary,
+  rubricDetail,
+  rubricSummary,
+  summarizeRun,
+} from './run/run-views'
+import { TextStore } from './run/text-store'
+import { VERSION } from './version'
+import { defaultWorkspaceFor, Workspace } from './workspace/workspace'
+
+export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void
+
+export interface WorkbenchOptions {
+  transport: 'ipc' | 'serve'
+  /** A workspace folder chosen by the user (`--workspace`); otherwise one per run in app data. */
+  workspace?: string
+  emit?: Emit
+  env?: NodeJS.ProcessEnv
+}
+
+export interface OpenRunState {
+  index: RunIndex
+  store: TextStore
+  workspace: Workspace
+  summary: RunSummary
+}
+
+export class Workbench {
+  private current: OpenRunState | null = null
+  /** The open in progress, so requests that arrive while a run is indexing wait for it. */
+  private opening: Promise<RunSummary> | null = null
+  private readonly emit: Emit
+
+  constructor(private readonly options: WorkbenchOptions) {
+    this.emit = options.emit ?? (() => {})
+  }
+
+  get run(): OpenRunState | null {
+    return this.current
+  }
+
+  open(path: string): Promise<RunSummary> {
+    const opening = this.load(path)
+    this.opening = opening
+    // The failure is reported to whoever awaits this open; later requests see "no run".
+    void opening
+      .catch(() => {})
+      .finally(() => {
+        if (this.opening === opening) this.opening = null
+      })
+    return opening
+  }
+
+  private async load(path: string): Promise<RunSummary> {
+    const { index, indexMs } = await openRun(path, {
+      onProgress: (p) => this.emit('run.progress', { path, ...p }),
+    })
+    const dir = this.options.workspace ?? (await defaultWorkspaceFor(index.location, this.options.env))
+    const workspace = await Workspace.open(dir, { path: index.location, format: index.format })
+    const summary = summarizeRun(index, indexMs, workspace.dir)
+    this.current = { index, store: new TextStore(index), workspace, summary }
+    this.emit('run.opened', summary)
+    return summary
+  }
+
+  private async need(): Promise<OpenRunState> {
+    if (this.opening !== null) await this.opening.catch(() => {})
+    if (this.current === null) throw new ApiError('no-run', 'no run is open')
+    return this.current
+  }
+
+  readonly handlers: Handlers = {
+    'app.info': async () => ({
+      version: VERSION,
+      transport: this.options.transport,
+      runPath: this.current?.summary.path ?? null,
+    }),
+    'run.open': async ({ path }) => this.open(path),
+    'run.summary': async () => (await this.need()).summary,
+    'run.errors': async ({ offset, limit }) => {
+      const { index } = await this.need()
+      return { total: index.issueCount, offset, items: index.issues.slice(offset, offset + limit) }
+    },
+    'checkpoints.list': async () => (await this.need()).summary.checkpoints,
+    'pairs.list': async ({ offset, limit, checkpoint, promptId }) => {
+      const { index } = await this.need()
+      let pairs = index.pairs
+      if (checkpoint !== undefined) {
+        const window = checkpointWindow(index, checkpoint)
+        if (window === null)
+          throw new ApiError('not-found', `no checkpoint ${JSON.stringify(checkpoint)} in this run`)
+        pairs = pairs.filter((p) => pairInCheckpoint(index, p, window))
+      }
+      if (promptId !== undefined) {
+        const prompt = index.promptIndex(promptId)
+        pairs = pairs.filter((p) => p.prompt === prompt)
+      }
+      return page(pairs, offset, limit, (p) => pairSummary(index, p))
+    },
+    'pairs.get': async ({ id }) => {
+      const { index, store } = await this.need()
+      const pair = index.pairs[index.pairIndex(id) ?? -1]
+      if (pair === undefined) throw new ApiError('not-found', `no pair ${JSON.stringify(id)} in this run`)
+      return pairDetail(index, store, pair)
+    },
+    'prompts.list': async ({ offset, limit }) => {
+      const { index } = await this.need()
+      return page(index.prompts, offset, limit, promptSummary)
+    },
+    'prompts.get': async ({ id }) => {
+      const { index } = await this.need()
+      const at = index.promptIndex(id)
+      const prompt = index.prompts[at ?? -1]
+      if (prompt === undefined) throw new ApiError('not-found', `no prompt ${JSON.stringify(id)} in this run`)
+      return {
+        prompt: promptDetail(prompt),
+        responses: index.responses.filter((r) => r.prompt === at).map((r) => responseSummary(index, r)),
+        rubrics: index.rubrics.filter((r) => r.prompt === at).map((r) => rubricSummary(index, r)),
+        pairs: index.pairs.filter((p) => p.prompt === at).map((p) => pairSummary(index, p)),
+      }
+    },
+    'rubrics.get': async ({ id }) => {
+      const { index, store } = await this.need()
+      const rubric = index.rubrics[index.rubricIndex(id) ?? -1]
+      if (rubric === undefined) throw new ApiError('not-found', `no rubric ${JSON.stringify(id)} in this run`)
+      const prompt = index.prompts[rubric.prompt]
+      if (prompt === undefined) throw new ApiError('internal', `rubric ${id} has no prompt`)
+      return { rubric: await rubricDetail(index, store, rubric), prompt: promptDetail(prompt) }
+    },
+    'responses.get': async ({ id }) => {
+      const { index, store } = await this.need()
+      const response = index.responses[index.responseIndex(id) ?? -1]
+      if (response === undefined)
+        throw new ApiError('not-found', `no response ${JSON.stringify(id)} in this run`)
+      return responseDetail(index, store, response)
+    },
+  }
+}
+
+function page<T, U>(items: readonly T[], offset: number, limit: number, map: (item: T) => U): Page<U> {
+  return { total: items.length, offset, items: items.slice(offset, offset + limit).map(map) }
+}

@@ -1,0 +1,48 @@
+// Exposes exactly the contract's methods and events to the renderer, never ipcRenderer itself.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import {
+  ipcChannel,
+  ipcEventChannel,
+  isEventName,
+  methodNames,
+  type Api,
+  type EventName,
+  type EventPayload,
+  type WireEvent,
+} from '../shared/contract'
+import type { WorkbenchBridge } from '../shared/bridge'
+import type { IpcResult } from '../main/ipc'
+
+class BridgeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string
+  ) {
+    super(message)
+  }
+}
+
+const api = Object.fromEntries(
+  methodNames.map((name) => [
+    name,
+    async (args: unknown) => {
+      const reply = (await ipcRenderer.invoke(ipcChannel(name), args ?? {})) as IpcResult
+      if (reply.ok) return reply.result
+      throw new BridgeError(reply.error.code, reply.error.message)
+    },
+  ])
+) as unknown as Api
+
+const bridge: WorkbenchBridge = {
+  api,
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
+    if (!isEventName(event)) throw new Error(`unknown event ${String(event)}`)
+    const handler = (_e: IpcRendererEvent, message: WireEvent): void => {
+      if (message.event === event) listener(message.payload as EventPayload<E>)
+    }
+    ipcRenderer.on(ipcEventChannel, handler)
+    return () => ipcRenderer.off(ipcEventChannel, handler)
+  },
+}
+
+contextBridge.exposeInMainWorld('workbench', bridge)

@@ -1,0 +1,126 @@
+// The one API contract. Electron IPC (main + preload) and the serve WebSocket bridge are both
+// generated from `methods` and `events` below, and both call the same core dispatcher.
+//
+// Arguments come from an untrusted renderer, so each method carries a runtime schema that the
+// core applies once, at the boundary. Results are produced by the core itself and are only typed.
+import { z } from 'zod'
+import type {
+  Checkpoint,
+  Page,
+  PairDetail,
+  PairSummary,
+  PromptDetail,
+  PromptSummary,
+  ReadIssue,
+  Response,
+  RubricDetail,
+  RunSummary,
+} from './domain'
+
+export interface AppInfo {
+  version: string
+  transport: 'ipc' | 'serve'
+  /** The run open in this session, if any. */
+  runPath: string | null
+}
+
+const id = z.string().min(1).max(512)
+const paging = {
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(10_000).default(200),
+}
+
+interface MethodSpec<A extends z.ZodType, R> {
+  args: A
+  /** Phantom: carries the result type only. */
+  result?: R
+}
+function method<R>() {
+  return <A extends z.ZodType>(args: A): MethodSpec<A, R> => ({ args })
+}
+
+export const methods = {
+  'app.info': method<AppInfo>()(z.object({}).strict()),
+  'run.open': method<RunSummary>()(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'run.summary': method<RunSummary>()(z.object({}).strict()),
+  'run.errors': method<Page<ReadIssue>>()(z.object(paging).strict()),
+  'checkpoints.list': method<Checkpoint[]>()(z.object({}).strict()),
+  'pairs.list': method<Page<PairSummary>>()(
+    z.object({ ...paging, checkpoint: id.optional(), promptId: id.optional() }).strict()
+  ),
+  'pairs.get': method<PairDetail>()(z.object({ id }).strict()),
+  'prompts.list': method<Page<PromptSummary>>()(z.object(paging).strict()),
+  'prompts.get': method<PromptDetail>()(z.object({ id }).strict()),
+  'rubrics.get': method<RubricDetail>()(z.object({ id }).strict()),
+  'responses.get': method<Response>()(z.object({ id }).strict()),
+} as const
+
+export const events = {
+  /** Indexing progress while a run opens. */
+  'run.progress': z.object({
+    path: z.string(),
+    file: z.string(),
+    bytesRead: z.number(),
+    bytesTotal: z.number(),
+  }),
+  'run.opened': z.custom<RunSummary>(),
+} as const
+
+export type MethodName = keyof typeof methods
+export type EventName = keyof typeof events
+export type MethodArgs<M extends MethodName> = z.input<(typeof methods)[M]['args']>
+export type ParsedArgs<M extends MethodName> = z.output<(typeof methods)[M]['args']>
+export type MethodResult<M extends MethodName> = NonNullable<(typeof methods)[M]['result']>
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>
+
+export const methodNames = Object.keys(methods) as MethodName[]
+export const eventNames = Object.keys(events) as EventName[]
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(methods, name)
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(events, name)
+}
+
+/** What a client sees of the API, whatever the transport. */
+export type Api = { [M in MethodName]: (args: MethodArgs<M>) => Promise<MethodResult<M>> }
+
+export type ApiErrorCode = 'bad-request' | 'not-found' | 'no-run' | 'not-a-run' | 'internal'
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+/** Turn a schema failure into one readable sentence naming the method and the fields. */
+export function describeIssues(methodName: string, error: z.ZodError): string {
+  const parts = error.issues.map((issue) => {
+    const where = issue.path.length > 0 ? issue.path.join('.') : 'arguments'
+    return `${where}: ${issue.message}`
+  })
+  return `${methodName}: invalid arguments (${parts.join('; ')})`
+}
+
+// Wire messages of the serve bridge (JSON over WebSocket).
+export interface WireRequest {
+  id: number
+  method: string
+  args: unknown
+}
+export type WireResponse =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: { code: ApiErrorCode; message: string } }
+export interface WireEvent {
+  event: EventName
+  payload: unknown
+}
+
+/** IPC channel names: one per method, one for all events. */
+export const ipcChannel = (name: MethodName): string => `rw:${name}`
+export const ipcEventChannel = 'rw:event'
