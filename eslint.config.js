@@ -31,6 +31,7 @@ export default ts.config(
   },
   {
     files: ['src/shared/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -28,7 +28,15 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--import', './test/helpers/register-electron-stub.js', '--test', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--import',
+    './test/helpers/register-electron-stub.js',
+    '--test',
+    '--test-reporter=spec',
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit' }
 )
 process.exit(result.status ?? 1)

@@ -13,22 +13,15 @@ import {
 import type { WorkbenchBridge } from '../shared/bridge'
 import type { IpcResult } from '../main/ipc'
 
-class BridgeError extends Error {
-  constructor(
-    readonly code: string,
-    message: string
-  ) {
-    super(message)
-  }
-}
-
 const api = Object.fromEntries(
   methodNames.map((name) => [
     name,
     async (args: unknown) => {
       const reply = (await ipcRenderer.invoke(ipcChannel(name), args ?? {})) as IpcResult
       if (reply.ok) return reply.result
-      throw new BridgeError(reply.error.code, reply.error.message)
+      // A plain object, not an Error: contextBridge keeps only the message of an Error, and the
+      // renderer needs the code too.
+      return Promise.reject({ code: reply.error.code, message: reply.error.message })
     },
   ])
 ) as unknown as Api

@@ -3,7 +3,13 @@ import { test } from 'node:test'
 import { parseRubric, splitThinking } from './rubric-format'
 
 const valid = (weights: number[]): string =>
-  JSON.stringify({ criteria: weights.map((w, i) => ({ criterion: `c${i}`, weight: w, scoring_levels: { '1.0': 'yes', '0.0': 'no' } })) })
+  JSON.stringify({
+    criteria: weights.map((w, i) => ({
+      criterion: `c${i}`,
+      weight: w,
+      scoring_levels: { '1.0': 'yes', '0.0': 'no' },
+    })),
+  })
 
 test('the EvoLM format rule: ≥ 2 criteria, weights > 0 summing to 1 ± 0.15', () => {
   assert.equal(parseRubric(valid([0.5, 0.5])).formatValid, true)
@@ -13,8 +19,24 @@ test('the EvoLM format rule: ≥ 2 criteria, weights > 0 summing to 1 ± 0.15', 
     [valid([1]), /has 1 item; at least 2/],
     [valid([0.5, 0.5, 0.6]), /weights sum to 1.6/],
     [valid([1, 0]), /criterion 2 has weight 0/],
-    [JSON.stringify({ criteria: [{ criterion: 'a', weight: '0.5' }, { criterion: 'b', weight: 0.5 }] }), /criterion 1 has no numeric weight/],
-    [JSON.stringify({ criteria: [{ text: 'a', weight: 0.5 }, { criterion: 'b', weight: 0.5 }] }), /criterion 1 has no "criterion" field/],
+    [
+      JSON.stringify({
+        criteria: [
+          { criterion: 'a', weight: '0.5' },
+          { criterion: 'b', weight: 0.5 },
+        ],
+      }),
+      /criterion 1 has no numeric weight/,
+    ],
+    [
+      JSON.stringify({
+        criteria: [
+          { text: 'a', weight: 0.5 },
+          { criterion: 'b', weight: 0.5 },
+        ],
+      }),
+      /criterion 1 has no "criterion" field/,
+    ],
     [JSON.stringify({ items: [] }), /no "criteria" list/],
     ['[1, 2]', /an array, not an object/],
     ['Judge whether the answer is good.', /not a bare JSON object \(no JSON object found/],

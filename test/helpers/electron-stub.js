@@ -50,7 +50,8 @@ export class BrowserWindow {
     const report = process.env.ELECTRON_STUB_REPORT
     if (report === undefined) return
     const url = pathToFileURL(file).href
-    const call = (channel, args, frameUrl) => state.handlers.get(channel)?.({ senderFrame: { url: frameUrl } }, args)
+    const call = (channel, args, frameUrl) =>
+      state.handlers.get(channel)?.({ senderFrame: { url: frameUrl } }, args)
     const result = {
       channels: [...state.handlers.keys()],
       webPreferences: this.options.webPreferences,

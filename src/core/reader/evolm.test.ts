@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { LONG_RESPONSE_CHARS, PROMPT_GREEK, writeEvolmFixture } from '../../../test/fixtures/evolm-fixture'
 import { tempDir } from '../../../test/helpers/temp'
 import { Workbench } from '../workbench'
 import { openRun } from './open-run'
 
-async function openFixture(t: import('node:test').TestContext): Promise<{ wb: Workbench; root: string }> {
+async function openFixture(t: TestContext): Promise<{ wb: Workbench; root: string }> {
   const dir = await tempDir(t)
   const root = join(dir, 'outputs', 'evolm-run')
   await writeEvolmFixture(root)
@@ -80,7 +80,10 @@ test('EvoLM tree: pairs map newer/older, gaps and stored verdicts, NaN as parse 
 test('EvoLM tree: texts come back whole, thinking kept apart, non-Latin intact', async (t) => {
   const { wb } = await openFixture(t)
   const long = await wb.handlers['pairs.get']({ id: 'rg-L4' })
-  assert.ok(long.newer.answer.length >= LONG_RESPONSE_CHARS, `long answer has ${long.newer.answer.length} chars`)
+  assert.ok(
+    long.newer.answer.length >= LONG_RESPONSE_CHARS,
+    `long answer has ${long.newer.answer.length} chars`
+  )
   assert.equal(long.newer.thinking, 'Plan the essay.')
   assert.ok(long.newer.answer.startsWith('# Rivers'))
 
@@ -98,7 +101,9 @@ test('EvoLM tree: texts come back whole, thinking kept apart, non-Latin intact',
 
 test('EvoLM tree: ERROR generations are flagged, rubric checkpoints index their rubrics', async (t) => {
   const { wb } = await openFixture(t)
-  const prompt = (await wb.handlers['prompts.list']({ offset: 0, limit: 10 })).items.find((p) => p.preview.startsWith('Ποια'))
+  const prompt = (await wb.handlers['prompts.list']({ offset: 0, limit: 10 })).items.find((p) =>
+    p.preview.startsWith('Ποια')
+  )
   assert.ok(prompt)
   const detail = await wb.handlers['prompts.get']({ id: prompt.id })
   const failed = detail.responses.find((r) => r.id.startsWith('qe-policy-25-'))
@@ -119,11 +124,17 @@ test('EvoLM tree: pairs filter by checkpoint window', async (t) => {
     inWindow.items.map((p) => p.id),
     ['rg-L1', 'rg-L2', 'rg-L3', 'rg-L4']
   )
-  await assert.rejects(wb.handlers['pairs.list']({ offset: 0, limit: 10, checkpoint: 'policy-999' }), /no checkpoint/)
+  await assert.rejects(
+    wb.handlers['pairs.list']({ offset: 0, limit: 10, checkpoint: 'policy-999' }),
+    /no checkpoint/
+  )
 })
 
 test('a path that holds no run gets a message naming what was looked for', async (t) => {
   const dir = await tempDir(t)
-  await assert.rejects(openRun(dir), /is not a run: no run.json, and no EvoLM output \(generation_examples\/ or qualitative_eval\/\) up to 3 folders deep/)
+  await assert.rejects(
+    openRun(dir),
+    /is not a run: no run.json, and no EvoLM output \(generation_examples\/ or qualitative_eval\/\) up to 3 folders deep/
+  )
   await assert.rejects(openRun(join(dir, 'missing')), /no such file or folder/)
 })

@@ -88,12 +88,14 @@ function readGenerationRow(index: RunIndex, row: Row, id: string, lineNo: number
   }
   const question = row.requiredString('question')
   const trainingStep = row.integer('training_step')
-  const currentStep = row.integer('current_step') ?? trainingStep
+  // EvoLM's own writer puts 0 (not null) in pair fields of policy rows.
+  const currentStep = row.integer('current_step') || trainingStep
   const rejectedStep = row.integer('rejected_step')
   const gapField = row.integer('step_gap')
   const newerText = row.textRef('policy_answer')
   const olderText = row.textRef('rejected_answer')
-  const isPair = actor === 'rubric' || (actor === null && olderText !== null)
+  const isPair =
+    actor === 'rubric' || (actor === null && olderText !== null && !row.isEmptyString('rejected_answer'))
   if (isPair && (newerText === null || olderText === null)) {
     throw new RowError(`a rubric row needs both policy_answer and rejected_answer`)
   }
@@ -239,7 +241,7 @@ function readRubricField(
   key = 'rubric'
 ): number {
   const kind = row.kind(key)
-  if (kind === null) return -1
+  if (kind === null || row.isEmptyString(key)) return -1
   const text = row.textRef(key, ['string', 'object'])
   const value = row.value(key)
   const raw = typeof value === 'string' ? value : JSON.stringify(value)

@@ -21,7 +21,9 @@ test('preference JSONL: plain and chat rows become pairs named chosen/rejected',
   assert.equal(chat.older.answer, '9 is prime.')
   assert.match(chat.prompt.text, /Name a prime/)
   const errors = await wb.handlers['run.errors']({ offset: 0, limit: 10 })
-  assert.deepEqual(errors.items, [{ file: 'prefs.jsonl', line: 4, message: 'field chosen: expected a string or a list, got a number' }])
+  assert.deepEqual(errors.items, [
+    { file: 'prefs.jsonl', line: 4, message: 'field chosen: expected a string or a list, got a number' },
+  ])
 })
 
 test('RewardBench-2: one chosen against each rejected; Ties keeps every chosen', async (t) => {

@@ -95,6 +95,12 @@ export class Row {
     return { file: this.file, start: this.offset + v.start, end: this.offset + v.end }
   }
 
+  /** `""`: EvoLM's writer uses it for fields that do not apply. */
+  isEmptyString(key: string): boolean {
+    const v = this.fields.get(key)
+    return v !== undefined && v.kind === 'string' && v.end - v.start === 2
+  }
+
   /** Whether a string value starts with the given ASCII text (checked on the raw bytes). */
   startsWith(key: string, prefix: string): boolean {
     const v = this.fields.get(key)

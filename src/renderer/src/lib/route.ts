@@ -1,0 +1,108 @@
+// Hash routes, parsed and built in one place so links and the router cannot drift apart.
+// Pure: no DOM, no runes, so it is unit-tested in plain Node.
+
+export interface PairsParams {
+  checkpoint: string | null
+  prompt: string | null
+  offset: number
+}
+
+export type Route =
+  | { name: 'timeline' }
+  | { name: 'pairs'; params: PairsParams }
+  | { name: 'pair'; id: string }
+  | { name: 'rubric'; id: string }
+  | { name: 'prompt'; id: string }
+  | { name: 'errors'; offset: number }
+  | { name: 'not-found'; path: string }
+
+export type RouteName = Route['name']
+
+function decode(segment: string): string | null {
+  try {
+    const value = decodeURIComponent(segment)
+    return value === '' ? null : value
+  } catch {
+    return null
+  }
+}
+
+function readOffset(query: URLSearchParams): number {
+  const raw = query.get('offset')
+  if (raw === null || !/^\d+$/.test(raw)) return 0
+  const value = Number(raw)
+  return Number.isSafeInteger(value) ? value : 0
+}
+
+function readId(query: URLSearchParams, key: string): string | null {
+  const value = query.get(key)
+  return value === null || value === '' ? null : value
+}
+
+/** `#/pairs/abc?x=1` → a Route. The empty hash is the timeline; anything unknown is `not-found`. */
+export function parseHash(hash: string): Route {
+  const body = hash.replace(/^#/, '')
+  const mark = body.indexOf('?')
+  const path = (mark < 0 ? body : body.slice(0, mark)).replace(/^\/+/, '').replace(/\/+$/, '')
+  const query = new URLSearchParams(mark < 0 ? '' : body.slice(mark + 1))
+  const segments = path === '' ? [] : path.split('/')
+  const [head, rawId, ...rest] = segments
+  const notFound: Route = { name: 'not-found', path: `#/${path}` }
+
+  if (head === undefined || (head === 'timeline' && rawId === undefined)) return { name: 'timeline' }
+  if (head === 'errors' && rawId === undefined) return { name: 'errors', offset: readOffset(query) }
+  if (head === 'pairs' && rawId === undefined) {
+    return {
+      name: 'pairs',
+      params: {
+        checkpoint: readId(query, 'checkpoint'),
+        prompt: readId(query, 'prompt'),
+        offset: readOffset(query),
+      },
+    }
+  }
+  if (rawId === undefined || rest.length > 0) return notFound
+  const id = decode(rawId)
+  if (id === null) return notFound
+  switch (head) {
+    case 'pairs':
+      return { name: 'pair', id }
+    case 'rubrics':
+      return { name: 'rubric', id }
+    case 'prompts':
+      return { name: 'prompt', id }
+    default:
+      return notFound
+  }
+}
+
+const segment = (id: string): string => encodeURIComponent(id)
+
+/** Link builders; every in-app `href` comes from here. */
+export const href = {
+  timeline: (): string => '#/timeline',
+  pairs(params: Partial<PairsParams> = {}): string {
+    const query = new URLSearchParams()
+    if (params.checkpoint) query.set('checkpoint', params.checkpoint)
+    if (params.prompt) query.set('prompt', params.prompt)
+    if (params.offset) query.set('offset', String(params.offset))
+    const text = query.toString()
+    return text === '' ? '#/pairs' : `#/pairs?${text}`
+  },
+  pair: (id: string): string => `#/pairs/${segment(id)}`,
+  rubric: (id: string): string => `#/rubrics/${segment(id)}`,
+  prompt: (id: string): string => `#/prompts/${segment(id)}`,
+  errors: (offset = 0): string => (offset > 0 ? `#/errors?offset=${offset}` : '#/errors'),
+}
+
+/** Where Esc leads from a detail page when there is no in-app history to go back to. */
+export function parentOf(route: Route): string | null {
+  switch (route.name) {
+    case 'pair':
+    case 'rubric':
+    case 'prompt':
+      return href.pairs()
+    default:
+      return null
+  }
+}

@@ -1,0 +1,146 @@
+// Every contract method is wired on both transports (Electron IPC + preload, and the serve
+// bridge), and malformed arguments come back as a clear bad-request on each.
+import assert from 'node:assert/strict'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { test, type TestContext } from 'node:test'
+import { ipcChannel, methodNames, type MethodArgs, type MethodName } from '../src/shared/contract'
+import type { WorkbenchBridge } from '../src/shared/bridge'
+import { Workbench } from '../src/core/workbench'
+import { startServer } from '../src/core/serve/serve-server'
+import { registerIpc, type IpcResult } from '../src/main/ipc'
+import { writeWorkbenchFixture } from './fixtures/workbench-fixture'
+import { tempDir } from './helpers/temp'
+import { connectBridge } from './helpers/ws-client'
+
+/** Valid arguments for every method; a method added to the contract must be added here. */
+function validArgs(root: string): { [M in MethodName]: MethodArgs<M> } {
+  return {
+    'app.info': {},
+    'run.open': { path: root },
+    'run.summary': {},
+    'run.errors': {},
+    'checkpoints.list': {},
+    'pairs.list': { limit: 5 },
+    'pairs.get': { id: 'pair-1' },
+    'prompts.list': {},
+    'prompts.get': { id: 'p1' },
+    'rubrics.get': { id: 'k1' },
+    'responses.get': { id: 'r-new' },
+  }
+}
+
+async function setup(t: TestContext): Promise<{ wb: Workbench; root: string; dir: string }> {
+  const dir = await tempDir(t)
+  const root = join(dir, 'run')
+  await writeWorkbenchFixture(root)
+  const wb = new Workbench({ transport: 'ipc', workspace: join(dir, 'ws') })
+  await wb.open(root)
+  return { wb, root, dir }
+}
+
+type Handler = (event: unknown, args: unknown) => Promise<IpcResult>
+
+test('IPC: one handler per contract method, each answering; malformed arguments are refused', async (t) => {
+  const { wb, root } = await setup(t)
+  const handlers = new Map<string, Handler>()
+  const channels = registerIpc(
+    { handle: (c: string, fn: Handler) => void handlers.set(c, fn) } as never,
+    wb.handlers,
+    () => true
+  )
+  assert.deepEqual(channels.sort(), methodNames.map(ipcChannel).sort())
+  const args = validArgs(root)
+  for (const name of methodNames) {
+    const reply = await handlers.get(ipcChannel(name))?.({}, args[name])
+    assert.equal(reply?.ok, true, `${name}: ${JSON.stringify(reply)}`)
+  }
+  const bad = await handlers.get(ipcChannel('pairs.get'))?.({}, { id: 42 })
+  assert.deepEqual(bad, {
+    ok: false,
+    error: {
+      code: 'bad-request',
+      message: 'pairs.get: invalid arguments (id: Invalid input: expected string, received number)',
+    },
+  })
+  const extra = await handlers.get(ipcChannel('run.errors'))?.({}, { offset: -1, sneaky: true })
+  assert.equal(extra?.ok, false)
+  if (extra?.ok === false)
+    assert.match(
+      extra.error.message,
+      /run.errors: invalid arguments \(offset: .*; arguments: Unrecognized key: "sneaky"\)/
+    )
+})
+
+test('IPC: requests from an untrusted frame are refused', async (t) => {
+  const { wb } = await setup(t)
+  const handlers = new Map<string, Handler>()
+  registerIpc(
+    { handle: (c: string, fn: Handler) => void handlers.set(c, fn) } as never,
+    wb.handlers,
+    () => false
+  )
+  const reply = await handlers.get(ipcChannel('run.summary'))?.({}, {})
+  assert.equal(reply?.ok, false)
+})
+
+test('preload: exposes exactly the contract methods, routed to their channels', async (t) => {
+  const { wb, root } = await setup(t)
+  const handlers = new Map<string, Handler>()
+  registerIpc(
+    { handle: (c: string, fn: Handler) => void handlers.set(c, fn) } as never,
+    wb.handlers,
+    () => true
+  )
+  await import('electron') // the stub, which creates its recording state
+  const stub = (globalThis as { __electronStub?: { invoke: unknown; exposed: Map<string, unknown> } })
+    .__electronStub
+  assert.ok(stub, 'the electron stub is registered by the test runner')
+  stub.invoke = (channel: string, args: unknown) => handlers.get(channel)?.({}, args)
+  await import('../src/preload/index')
+  const bridge = stub.exposed.get('workbench') as WorkbenchBridge
+  assert.deepEqual(Object.keys(bridge.api).sort(), [...methodNames].sort())
+  const args = validArgs(root)
+  for (const name of methodNames) {
+    await (bridge.api[name] as (a: unknown) => Promise<unknown>)(args[name])
+  }
+  await assert.rejects(
+    bridge.api['pairs.get']({ id: 42 as unknown as string }),
+    (e: { code?: string; message?: string }) => {
+      assert.equal(e.code, 'bad-request')
+      assert.match(e.message ?? '', /pairs.get: invalid arguments/)
+      return true
+    }
+  )
+  assert.throws(() => bridge.on('not.an.event' as never, () => {}), /unknown event/)
+})
+
+test('serve bridge: every contract method answers over the WebSocket; malformed arguments are refused', async (t) => {
+  const { wb, root, dir } = await setup(t)
+  const staticDir = join(dir, 'static')
+  await mkdir(staticDir)
+  await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>t</title>')
+  const server = await startServer({ handlers: wb.handlers, staticDir, port: 0 })
+  t.after(() => server.close())
+  const client = await connectBridge(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)
+  t.after(() => client.close())
+  const args = validArgs(root)
+  for (const name of methodNames) {
+    const reply = await client.call(name, args[name])
+    assert.equal(reply.ok, true, `${name}: ${JSON.stringify(reply)}`)
+  }
+  const bad = await client.call('pairs.get', { id: 42 })
+  assert.deepEqual(bad, {
+    id: bad.id,
+    ok: false,
+    error: {
+      code: 'bad-request',
+      message: 'pairs.get: invalid arguments (id: Invalid input: expected string, received number)',
+    },
+  })
+  const unknown = await client.call('fs.readFile', { path: '/etc/passwd' })
+  assert.equal(unknown.ok, false)
+  if (!unknown.ok) assert.equal(unknown.error.message, 'unknown method "fs.readFile"')
+  const missing = await client.call('pairs.get', { id: 'no-such-pair' })
+  assert.equal(missing.ok ? null : missing.error.code, 'not-found')
+})
