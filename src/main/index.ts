@@ -2,6 +2,7 @@
 // the core running in this process (heavy work goes to workers as it arrives).
 import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ipcEventChannel } from '../shared/contract'
 import { Workbench } from '../core/workbench'
@@ -12,24 +13,25 @@ const rendererIndex = join(here, '..', 'renderer', 'index.html')
 const rendererUrl = pathToFileURL(rendererIndex).href
 const defaultRun = join(app.getAppPath(), 'resources', 'demo-run')
 
-/** `--run PATH` or the first argument that is not a flag; the demo run otherwise. */
-function runPathFromArgs(argv: string[]): string {
-  const args = argv.slice(app.isPackaged ? 1 : 2)
-  const flag = args.indexOf('--run')
-  if (flag >= 0 && args[flag + 1] !== undefined) return args[flag + 1] as string
-  return args.find((a) => !a.startsWith('-') && a !== '.') ?? defaultRun
+/** `[PATH] [--workspace DIR]` after Electron's own arguments; the demo run by default. */
+function parseCommandLine(argv: string[]): { runPath: string; workspace: string | undefined } {
+  const { values, positionals } = parseArgs({
+    args: argv.slice(app.isPackaged ? 1 : 2),
+    options: { workspace: { type: 'string' } },
+    allowPositionals: true,
+    strict: false,
+  })
+  const workspace = typeof values.workspace === 'string' ? values.workspace : undefined
+  return { runPath: positionals[0] ?? defaultRun, workspace }
 }
 
-function workspaceFromArgs(argv: string[]): string | undefined {
-  const flag = argv.indexOf('--workspace')
-  return flag >= 0 ? argv[flag + 1] : undefined
-}
+const commandLine = parseCommandLine(process.argv)
 
 let mainWindow: BrowserWindow | null = null
 
 const workbench = new Workbench({
   transport: 'ipc',
-  workspace: workspaceFromArgs(process.argv),
+  workspace: commandLine.workspace,
   emit: (event, payload) => mainWindow?.webContents.send(ipcEventChannel, { event, payload }),
 })
 
@@ -78,11 +80,11 @@ app.whenReady().then(
   () => {
     harden()
     registerIpc(ipcMain, workbench.handlers, isTrustedSender)
-    mainWindow = createWindow()
-    // Indexing starts at once; the renderer's first requests wait for it.
-    workbench.open(runPathFromArgs(process.argv)).catch((error: unknown) => {
+    // Indexing starts before the window exists; the renderer's first requests wait for it.
+    workbench.open(commandLine.runPath).catch((error: unknown) => {
       console.error(`rubric-workbench: ${(error as Error).message}`)
     })
+    mainWindow = createWindow()
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow()
     })
