@@ -11,7 +11,11 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           cli: resolve('src/cli/index.ts'),
+          'index-worker': resolve('src/core/reader/index-worker.ts'),
         },
+        // Workers are found beside the code that starts them, so every main-build file shares
+        // one folder.
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

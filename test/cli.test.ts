@@ -8,8 +8,15 @@ import { writeEvolmFixture } from './fixtures/evolm-fixture'
 import { builtCli, packageRoot } from './helpers/serve-process'
 import { tempDir } from './helpers/temp'
 
-function cli(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [builtCli, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 })
+function cli(
+  args: string[],
+  env: Record<string, string> = {}
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [builtCli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -89,10 +96,14 @@ test('bad arguments get usage help, not a stack trace', () => {
 
 test('npm start without a display says why and falls back to serve', async (t) => {
   const dir = await tempDir(t)
-  const env = { ...process.env, RUBRIC_WORKBENCH_HOME: dir }
+  const env: NodeJS.ProcessEnv = { ...process.env, RUBRIC_WORKBENCH_HOME: dir }
   delete env['DISPLAY']
   delete env['WAYLAND_DISPLAY']
-  const child = spawn(process.execPath, [join(packageRoot, 'scripts', 'start.js')], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [join(packageRoot, 'scripts', 'start.js')], {
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   t.after(() => {
     if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM')
   })

@@ -21,12 +21,16 @@ interface Report {
 test('built main bundle: contract on IPC, hardened window, demo run served', async (t) => {
   const dir = await tempDir(t)
   const reportPath = join(dir, 'report.json')
-  const result = spawnSync(process.execPath, ['--import', './test/helpers/register-electron-stub.js', 'out/main/index.js'], {
-    cwd: packageRoot,
-    env: { ...process.env, ELECTRON_STUB_REPORT: reportPath, RUBRIC_WORKBENCH_HOME: dir },
-    encoding: 'utf8',
-    timeout: 60_000,
-  })
+  const result = spawnSync(
+    process.execPath,
+    ['--import', './test/helpers/register-electron-stub.js', 'out/main/index.js'],
+    {
+      cwd: packageRoot,
+      env: { ...process.env, ELECTRON_STUB_REPORT: reportPath, RUBRIC_WORKBENCH_HOME: dir },
+      encoding: 'utf8',
+      timeout: 60_000,
+    }
+  )
   assert.equal(result.status, 0, result.stderr)
   const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report
   assert.deepEqual(report.channels.sort(), methodNames.map(ipcChannel).sort())

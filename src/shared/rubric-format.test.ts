@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { parseRubric, splitThinking } from './rubric-format'
+import { parseRubric, splitThinking, summarizeRubric } from './rubric-format'
 
 const valid = (weights: number[]): string =>
   JSON.stringify({
@@ -66,4 +66,26 @@ test('splitThinking handles open/close, a lone close, and a cut-off block', () =
   assert.deepEqual(splitThinking('plan</think>\nanswer'), { thinking: 'plan', answer: 'answer' })
   assert.deepEqual(splitThinking('<think>still going'), { thinking: 'still going', answer: '' })
   assert.deepEqual(splitThinking('no thinking'), { thinking: null, answer: 'no thinking' })
+})
+
+test('summarizeRubric agrees with parseRubric on count and validity', () => {
+  const texts = [
+    valid([0.5, 0.5]),
+    valid([1]),
+    valid([0.5, 0.5, 0.6]),
+    `<think>x</think>${valid([0.3, 0.7])}`,
+    JSON.stringify({ criteria: ['a', 1, { criterion: 'b', weight: 1 }] }),
+    JSON.stringify({ rubric: [{ title: 't', weight: 5 }] }),
+    'Sure: ```json\n' + valid([0.5, 0.5]) + '\n```',
+    'free text',
+    '',
+  ]
+  for (const text of texts) {
+    const full = parseRubric(text)
+    assert.deepEqual(
+      summarizeRubric(text),
+      { criteria: full.criteria?.length ?? 0, formatValid: full.formatValid },
+      text
+    )
+  }
 })

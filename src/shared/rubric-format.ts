@@ -78,6 +78,26 @@ export function parseRubric(raw: string): ParsedRubric {
   }
 }
 
+/**
+ * What an index keeps of a rubric: its criteria count and format validity, without building the
+ * criteria (the detail view parses the text again with parseRubric).
+ */
+export function summarizeRubric(raw: string): { criteria: number; formatValid: boolean } {
+  const body = splitThinking(raw).answer.trim()
+  try {
+    const value: unknown = JSON.parse(body)
+    const list = isRecord(value) ? value['criteria'] : undefined
+    if (Array.isArray(list)) {
+      const criteria = (list as unknown[]).filter((x) => typeof x === 'string' || isRecord(x)).length
+      return { criteria, formatValid: checkFormatRule(value) === null }
+    }
+  } catch {
+    // not bare JSON: the lenient parse below finds what criteria it can
+  }
+  const parsed = parseRubric(raw)
+  return { criteria: parsed.criteria?.length ?? 0, formatValid: parsed.formatValid }
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -4,11 +4,13 @@ import type { RunIndex } from '../run/run-index'
 import { detectRun } from './detect'
 import { readEvolmRun } from './evolm'
 import { readPreferenceRun } from './preference'
+import type { IndexerOptions } from './indexer'
 import { ProgressSink, type IndexProgress } from './progress'
 import { readWorkbenchRun } from './workbench'
 
 export interface OpenRunOptions {
   onProgress?: (progress: IndexProgress) => void
+  indexer?: IndexerOptions
 }
 
 export interface OpenedRun {
@@ -19,19 +21,19 @@ export interface OpenedRun {
 export async function openRun(path: string, options: OpenRunOptions = {}): Promise<OpenedRun> {
   const started = performance.now()
   const detected = await detectRun(resolve(path))
-  const progress = new ProgressSink(detected.path, options.onProgress)
+  const ctx = { progress: new ProgressSink(options.onProgress), indexer: options.indexer ?? {} }
   const name = basename(detected.path)
   let index: RunIndex
   switch (detected.format) {
     case 'evolm':
-      index = await readEvolmRun(detected.path, name, progress)
+      index = await readEvolmRun(detected.path, name, ctx)
       break
     case 'workbench':
-      index = await readWorkbenchRun(detected.path, name, progress)
+      index = await readWorkbenchRun(detected.path, name, ctx)
       break
     case 'preference':
     case 'rewardbench2':
-      index = await readPreferenceRun(detected.path, detected.format, progress)
+      index = await readPreferenceRun(detected.path, detected.format, ctx)
       break
   }
   return { index, indexMs: performance.now() - started }

@@ -2,27 +2,30 @@
 // `prompt_metadata.jsonl` with rows {question, task_type?, reference_answer?}. EvoLM itself writes
 // no such file; users (and the demo run) add one so views can slice by task and check answers.
 import { access } from 'node:fs/promises'
-import { basename } from 'node:path'
 import type { RunIndex } from '../run/run-index'
-import { scanFile } from './scan-file'
+import type { PlannedFile } from './indexer'
+import { relPath } from './progress'
+import type { PromptMetadataExtract } from './prompt-metadata-rows'
 
-export async function readPromptMetadata(index: RunIndex, abs: string): Promise<void> {
+/** The sidecar as a file to scan (scanned last, so every prompt is known), or null if absent. */
+export async function promptMetadataFile(
+  index: RunIndex,
+  abs: string
+): Promise<{ planned: PlannedFile; apply: (x: unknown) => void } | null> {
   try {
     await access(abs)
   } catch {
-    return
+    return null
   }
-  const file = index.addFile(basename(abs), abs)
-  await scanFile(index, file, (row) => {
-    const question = row.requiredString('question')
-    const taskType = row.string('task_type')
-    const reference =
-      row.kind('reference_answer') === 'number'
-        ? String(row.number('reference_answer'))
-        : row.string('reference_answer')
-    const p = index.prompts[index.promptWithText(question) ?? -1]
-    if (p === undefined) return
-    p.taskType = taskType
-    p.reference = reference
-  })
+  const file = index.addFile(relPath(index.root, abs), abs)
+  return {
+    planned: { file, abs, kind: 'prompt-metadata' },
+    apply(x) {
+      const m = x as PromptMetadataExtract
+      const p = index.prompts[index.promptWithText(m.question) ?? -1]
+      if (p === undefined) return
+      p.taskType = m.taskType
+      p.reference = m.reference
+    },
+  }
 }

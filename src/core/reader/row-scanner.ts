@@ -80,11 +80,28 @@ function skipToken(line: Buffer, i: number): { end: number; kind: ValueKind } {
     const ch = line[i] === undefined ? 'end of line' : JSON.stringify(String.fromCharCode(line[i] ?? 0))
     throw new ScanError(`unexpected ${ch}`, i)
   }
-  const text = line.toString('latin1', i, j)
-  if (!TOKEN.test(text)) throw new ScanError(`invalid value ${JSON.stringify(text.slice(0, 40))}`, i)
-  const first = text.charCodeAt(0)
+  const first = line[i]
   const kind: ValueKind = first === 0x74 || first === 0x66 || first === 0x6e ? 'literal' : 'number'
+  // Plain numbers are checked on the bytes; only unusual tokens are decoded for the full grammar.
+  if (!(kind === 'number' && isPlainNumber(line, i, j))) {
+    const text = line.toString('latin1', i, j)
+    if (!TOKEN.test(text)) throw new ScanError(`invalid value ${JSON.stringify(text.slice(0, 40))}`, i)
+  }
   return { end: j, kind }
+}
+
+/** `-?digits(.digits)?` with no leading zero: the shape of nearly every number in a run file. */
+function isPlainNumber(line: Buffer, i: number, j: number): boolean {
+  let k = line[i] === 0x2d ? i + 1 : i
+  const intStart = k
+  while (k < j && (line[k] as number) >= 0x30 && (line[k] as number) <= 0x39) k++
+  const intLen = k - intStart
+  if (intLen === 0 || (intLen > 1 && line[intStart] === 0x30)) return false
+  if (k === j) return true
+  if (line[k] !== 0x2e) return false
+  const fracStart = ++k
+  while (k < j && (line[k] as number) >= 0x30 && (line[k] as number) <= 0x39) k++
+  return k === j && k > fracStart
 }
 
 /** Skip a nested object or array, matching brackets and stepping over strings. */

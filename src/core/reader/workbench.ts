@@ -1,19 +1,24 @@
 // Reader for the workbench's own run format (docs/run-format.md): run.json plus JSONL tables.
 import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Phase } from '../../shared/domain'
-import { parseRubric } from '../../shared/rubric-format'
 import { RunIndex } from '../run/run-index'
-import { relPath, type ProgressSink } from './progress'
-import { RowError, type Row } from './row'
-import { scanFile } from './scan-file'
+import { encodedLength } from './evolm-rows'
+import { runTasks, type Appliers, type PlannedFile, type ReadContext } from './indexer'
+import { relPath } from './progress'
+import { RowError } from './row'
+import {
+  TABLES,
+  type CheckpointExtract,
+  type PairExtract,
+  type PromptExtract,
+  type ResponseExtract,
+  type RubricRowExtract,
+  type VerdictExtract,
+} from './workbench-rows'
 
 export const RUN_MANIFEST = 'run.json'
 export const RUN_FORMAT_TAG = 'rubric-workbench-run'
 export const RUN_FORMAT_VERSION = 1
-
-const TABLES = ['prompts', 'checkpoints', 'responses', 'rubrics', 'verdicts', 'pairs'] as const
-type Table = (typeof TABLES)[number]
 
 interface Manifest {
   format: string
@@ -44,7 +49,7 @@ export async function readManifest(root: string): Promise<Manifest> {
 export async function readWorkbenchRun(
   root: string,
   fallbackName: string,
-  progress: ProgressSink
+  ctx: ReadContext
 ): Promise<RunIndex> {
   const manifest = await readManifest(root)
   const index = new RunIndex(root, 'workbench', manifest.name ?? fallbackName)
@@ -52,29 +57,19 @@ export async function readWorkbenchRun(
     newer: manifest.side_names?.newer ?? 'newer',
     older: manifest.side_names?.older ?? 'older',
   }
-  const present: { table: Table; abs: string }[] = []
+  const files: PlannedFile[] = []
   for (const table of TABLES) {
     const abs = join(root, `${table}.jsonl`)
     try {
       await access(abs)
-      present.push({ table, abs })
     } catch {
-      // Every table is optional.
+      continue // every table is optional
     }
+    files.push({ file: index.addFile(relPath(root, abs), abs), abs, kind: `wb-${table}` })
   }
-  await progress.plan(present.map((p) => p.abs))
-  const verdictFor = new Map<string, number>()
-  for (const { table, abs } of present) {
-    const file = index.addFile(relPath(root, abs), abs)
-    const handler = rowReaders[table]
-    await scanFile(index, file, (row, lineNo) => handler(index, row, lineNo, verdictFor), {
-      onProgress: progress.fileProgress(abs),
-    })
-  }
+  await runTasks(index, files, workbenchAppliers(index), ctx)
   return index
 }
-
-type RowReader = (index: RunIndex, row: Row, lineNo: number, verdictFor: Map<string, number>) => void
 
 function lookup(kind: string, id: string | null, find: (id: string) => number | undefined): number {
   if (id === null) return -1
@@ -83,96 +78,89 @@ function lookup(kind: string, id: string | null, find: (id: string) => number | 
   return found
 }
 
-function phaseOf(row: Row): Phase | null {
-  const phase = row.string('phase')
-  if (phase === null || phase === 'policy' || phase === 'rubric') return phase
-  throw new RowError(`field phase: expected "policy" or "rubric", got ${JSON.stringify(phase)}`)
-}
-
-const rowReaders: Record<Table, RowReader> = {
-  prompts(index, row) {
-    const id = row.requiredString('id')
-    const at = index.promptFor(row.requiredString('text'), id)
-    index.aliasPrompt(id, at)
-    const p = index.prompts[at]
-    if (p === undefined) return
-    p.taskType = row.string('task_type')
-    p.reference =
-      row.kind('reference_answer') === 'number'
-        ? String(row.number('reference_answer'))
-        : row.string('reference_answer')
-  },
-  checkpoints(index, row) {
-    const phase = phaseOf(row)
-    const step = row.integer('step')
-    if (phase === null || step === null) throw new RowError('a checkpoint needs a phase and a step')
-    index.noteCheckpoint(phase, step, row.string('path') ?? 'checkpoints.jsonl')
-  },
-  responses(index, row, lineNo) {
-    const text = row.textRef('text')
-    if (text === null) throw new RowError('field text is missing')
-    index.addResponse({
-      id: row.requiredString('id'),
-      prompt: lookup('prompt', row.requiredString('prompt_id'), (id) => index.promptIndex(id)),
-      phase: phaseOf(row),
-      step: row.integer('step'),
-      text,
-      length: Math.max(0, text.end - text.start - 2),
-      isError: row.startsWith('text', 'ERROR:'),
-      file: row.file,
-      line: lineNo,
-    })
-  },
-  rubrics(index, row, lineNo) {
-    const text = row.textRef('text', ['string', 'object'])
-    if (text === null) throw new RowError('field text is missing')
-    const value = row.value('text')
-    const parsed = parseRubric(typeof value === 'string' ? value : JSON.stringify(value))
-    index.addRubric({
-      id: row.requiredString('id'),
-      prompt: lookup('prompt', row.requiredString('prompt_id'), (id) => index.promptIndex(id)),
-      step: row.integer('step'),
-      text,
-      criteria: parsed.criteria?.length ?? 0,
-      formatValid: parsed.formatValid,
-      file: row.file,
-      line: lineNo,
-    })
-  },
-  verdicts(index, row, lineNo, verdictFor) {
-    const response = lookup('response', row.requiredString('response_id'), (id) => index.responseIndex(id))
-    const rubric = lookup('rubric', row.string('rubric_id'), (id) => index.rubricIndex(id))
-    const score = row.number('score')
-    const parseFailure = score !== null && !Number.isFinite(score)
-    const at = index.addVerdict({
-      id: row.string('id') ?? `verdicts-L${lineNo}`,
-      judge: row.string('judge') ?? 'stored',
-      response,
-      rubric,
-      score: parseFailure ? null : score,
-      parseFailure,
-      reasoning: row.textRef('reasoning'),
-    })
-    verdictFor.set(`${response}|${rubric}`, at)
-  },
-  pairs(index, row, lineNo, verdictFor) {
-    const newer = lookup('response', row.requiredString('newer_id'), (id) => index.responseIndex(id))
-    const older = lookup('response', row.requiredString('older_id'), (id) => index.responseIndex(id))
-    const rubric = lookup('rubric', row.string('rubric_id'), (id) => index.rubricIndex(id))
-    const n = index.responses[newer]
-    const o = index.responses[older]
-    const stepGap = n?.step != null && o?.step != null ? n.step - o.step : null
-    index.addPair({
-      id: row.requiredString('id'),
-      prompt: n?.prompt ?? -1,
-      newer,
-      older,
-      rubric,
-      gap: row.integer('gap') ?? stepGap,
-      newerVerdict: verdictFor.get(`${newer}|${rubric}`) ?? -1,
-      olderVerdict: verdictFor.get(`${older}|${rubric}`) ?? -1,
-      file: row.file,
-      line: lineNo,
-    })
-  },
+/** Ids are resolved here, in file order: a row may refer only to tables read before it. */
+function workbenchAppliers(index: RunIndex): Appliers {
+  const verdictFor = new Map<string, number>()
+  const promptOf = (id: string): number => lookup('prompt', id, (i) => index.promptIndex(i))
+  return {
+    'wb-prompts': (x) => {
+      const p = x as PromptExtract
+      const at = index.promptFor(p.text, p.id)
+      index.aliasPrompt(p.id, at)
+      const rec = index.prompts[at]
+      if (rec === undefined) return
+      rec.taskType = p.taskType
+      rec.reference = p.reference
+    },
+    'wb-checkpoints': (x) => {
+      const c = x as CheckpointExtract
+      index.noteCheckpoint(c.phase, c.step, c.path ?? 'checkpoints.jsonl')
+    },
+    'wb-responses': (x, line, task) => {
+      const r = x as ResponseExtract
+      const prompt = promptOf(r.promptId)
+      index.addResponse({
+        id: r.id,
+        prompt,
+        phase: r.phase,
+        step: r.step,
+        text: r.text,
+        length: encodedLength(r.text),
+        isError: r.isError,
+        file: task.file,
+        line,
+      })
+    },
+    'wb-rubrics': (x, line, task) => {
+      const r = x as RubricRowExtract
+      const prompt = promptOf(r.promptId)
+      index.addRubric({
+        id: r.id,
+        prompt,
+        step: r.step,
+        text: r.rubric.text,
+        criteria: r.rubric.criteria,
+        formatValid: r.rubric.formatValid,
+        file: task.file,
+        line,
+      })
+    },
+    'wb-verdicts': (x, line) => {
+      const v = x as VerdictExtract
+      const response = lookup('response', v.responseId, (i) => index.responseIndex(i))
+      const rubric = lookup('rubric', v.rubricId, (i) => index.rubricIndex(i))
+      const parseFailure = v.score !== null && !Number.isFinite(v.score)
+      const at = index.addVerdict({
+        id: v.id ?? `verdicts-L${line}`,
+        judge: v.judge ?? 'stored',
+        response,
+        rubric,
+        score: parseFailure ? null : v.score,
+        parseFailure,
+        reasoning: v.reasoning,
+      })
+      verdictFor.set(`${response}|${rubric}`, at)
+    },
+    'wb-pairs': (x, line, task) => {
+      const p = x as PairExtract
+      const newer = lookup('response', p.newerId, (i) => index.responseIndex(i))
+      const older = lookup('response', p.olderId, (i) => index.responseIndex(i))
+      const rubric = lookup('rubric', p.rubricId, (i) => index.rubricIndex(i))
+      const n = index.responses[newer]
+      const o = index.responses[older]
+      const stepGap = n?.step != null && o?.step != null ? n.step - o.step : null
+      index.addPair({
+        id: p.id,
+        prompt: n?.prompt ?? -1,
+        newer,
+        older,
+        rubric,
+        gap: p.gap ?? stepGap,
+        newerVerdict: verdictFor.get(`${newer}|${rubric}`) ?? -1,
+        olderVerdict: verdictFor.get(`${older}|${rubric}`) ?? -1,
+        file: task.file,
+        line,
+      })
+    },
+  }
 }

@@ -1,0 +1,76 @@
+// One unit of indexing work: a byte range of one run file, scanned row by row into small
+// "extracts" that the main thread then applies to the RunIndex in file order. Scanning is the
+// heavy part and runs in workers; applying is cheap and needs the whole index, so it does not.
+import type { Phase } from '../../shared/domain'
+import { readLinesSync } from './line-reader'
+import { Row, RowError } from './row'
+import { scanRow } from './row-scanner'
+import { extractors } from './extractors'
+
+export type RowKind =
+  | 'evolm-generation'
+  | 'evolm-qualitative'
+  | 'prompt-metadata'
+  | 'preference'
+  | 'rewardbench2'
+  | 'wb-prompts'
+  | 'wb-checkpoints'
+  | 'wb-responses'
+  | 'wb-rubrics'
+  | 'wb-verdicts'
+  | 'wb-pairs'
+
+export interface ScanTask {
+  /** Index of the file in RunIndex.files. */
+  file: number
+  abs: string
+  start: number
+  end: number
+  kind: RowKind
+  /** For qualitative-eval files: the checkpoint the file belongs to. */
+  phase?: Phase
+  step?: number
+}
+
+export interface ScannedRow {
+  /** 1-based line number within the task's range. */
+  line: number
+  extract: unknown
+}
+
+export interface TaskResult {
+  rows: ScannedRow[]
+  issues: { line: number; message: string }[]
+  /** Lines in the range, blank ones included: the next range of the file starts after them. */
+  lines: number
+}
+
+export function scanTask(task: ScanTask): TaskResult {
+  const extract = extractors[task.kind]
+  const rows: ScannedRow[] = []
+  const issues: TaskResult['issues'] = []
+  const lines = readLinesSync(task.abs, task.start, task.end, (line, info) => {
+    if (!info.utf8) {
+      issues.push({ line: info.lineNo, message: 'invalid UTF-8 bytes' })
+      return
+    }
+    const scanned = scanRow(line)
+    if (!scanned.ok) {
+      const message = info.terminated
+        ? `invalid JSON: ${scanned.message} at byte ${scanned.offset + 1}`
+        : `truncated last line: ${scanned.message} (no newline at the end of the file; the writer probably stopped mid-line)`
+      issues.push({ line: info.lineNo, message })
+      return
+    }
+    try {
+      rows.push({
+        line: info.lineNo,
+        extract: extract(new Row(line, scanned.fields, info.offset, task.file), task),
+      })
+    } catch (error) {
+      if (!(error instanceof RowError)) throw error
+      issues.push({ line: info.lineNo, message: error.message })
+    }
+  })
+  return { rows, issues, lines }
+}
