@@ -10,7 +10,10 @@ import { parseArgs } from 'node:util'
 
 const root = new URL('..', import.meta.url).pathname
 const cli = join(root, 'out', 'main', 'cli.js')
-const { values, positionals } = parseArgs({ options: { workspace: { type: 'string' } }, allowPositionals: true })
+const { values, positionals } = parseArgs({
+  options: { workspace: { type: 'string' } },
+  allowPositionals: true,
+})
 const runPath = positionals[0] ?? join(root, 'resources', 'demo-run')
 const passOn = values.workspace === undefined ? [] : ['--workspace', values.workspace]
 
@@ -27,10 +30,14 @@ function ensureBuilt() {
   const built = existsSync(cli) && existsSync(join(root, 'out', 'renderer', 'index.html'))
   if (built && statSync(cli).mtimeMs >= newestMtime(join(root, 'src'))) return
   console.log('Building Rubric Workbench…')
-  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
-    cwd: root,
-    stdio: 'inherit',
-  })
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    }
+  )
   if (result.status !== 0) {
     console.error('rubric-workbench: the build failed (see above)')
     process.exit(result.status ?? 1)
@@ -47,14 +54,18 @@ function electronBinary() {
     if (typeof path === 'string' && existsSync(path)) return { path }
     return { reason: `the Electron binary is missing (${String(path)})` }
   } catch (error) {
-    return { reason: `the Electron binary is not installed and could not be downloaded (${error.message.split('\n')[0]})` }
+    return {
+      reason: `the Electron binary is not installed and could not be downloaded (${error.message.split('\n')[0]})`,
+    }
   }
 }
 
 function serve(reason) {
   console.log(`Electron cannot start here: ${reason}.`)
   console.log('Serving the workbench to a browser instead; open the URL below.')
-  const child = spawn(process.execPath, [cli, 'serve', runPath, '--port', '0', ...passOn], { stdio: 'inherit' })
+  const child = spawn(process.execPath, [cli, 'serve', runPath, '--port', '0', ...passOn], {
+    stdio: 'inherit',
+  })
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
   child.on('exit', (code) => process.exit(code ?? 0))
 }
@@ -70,7 +81,8 @@ if (electron.path === undefined) {
   app.on('exit', (code, signal) => {
     // A crash within seconds of launch is Electron failing to start (missing system libraries,
     // no GPU/display access), not the user closing the window.
-    if (code !== 0 && signal === null && Date.now() - started < 10_000) serve(`Electron exited with status ${code} at start-up`)
+    if (code !== 0 && signal === null && Date.now() - started < 10_000)
+      serve(`Electron exited with status ${code} at start-up`)
     else process.exit(code ?? 0)
   })
 }

@@ -1,9 +1,7 @@
 // The command-line front door over the same core as the desktop app.
 import { Command, InvalidArgumentError } from 'commander'
 import { VERSION } from '../core/version'
-import { inspectCommand } from './inspect'
 import { demoRunPath } from './paths'
-import { serveCommand } from './serve'
 
 function parsePort(value: string): number {
   const n = Number(value)
@@ -35,6 +33,8 @@ export function buildProgram(): Command {
       "the run's workspace folder (default: one per run in the user's app-data folder)"
     )
     .action(async (path: string, opts: { json?: boolean; workspace?: string }) => {
+      // Commands load their code on demand: `inspect` starts faster without the server's modules.
+      const { inspectCommand } = await import('./inspect')
       process.exitCode = await inspectCommand(path, opts, (line) => console.log(line))
     })
 
@@ -54,6 +54,7 @@ export function buildProgram(): Command {
     )
     .action(async (path: string, opts: { host: string; port: number; workspace?: string }) => {
       try {
+        const { serveCommand } = await import('./serve')
         const handle = await serveCommand(
           path,
           opts,

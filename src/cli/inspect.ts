@@ -1,8 +1,7 @@
 // `rubric-workbench inspect PATH [--json]`: what a run holds and what could not be read.
 import { openRun } from '../core/reader/open-run'
 import { summarizeRun } from '../core/run/run-views'
-import { toApiError } from '../core/api/dispatch'
-import { defaultWorkspaceFor } from '../core/workspace/workspace'
+import { defaultWorkspaceFor } from '../core/workspace/location'
 import type { RunIndex } from '../core/run/run-index'
 import type { RunSummary } from '../shared/domain'
 
@@ -39,7 +38,7 @@ export async function inspectCommand(
   try {
     ;({ index, indexMs } = await openRun(path))
   } catch (error) {
-    const message = toApiError(error).message
+    const message = error instanceof Error ? error.message : String(error)
     out(options.json === true ? JSON.stringify({ error: message }) : `rubric-workbench: ${message}`)
     return 2
   }

@@ -20,7 +20,8 @@ import {
 } from './run/run-views'
 import { TextStore } from './run/text-store'
 import { VERSION } from './version'
-import { defaultWorkspaceFor, Workspace } from './workspace/workspace'
+import { defaultWorkspaceFor } from './workspace/location'
+import { Workspace } from './workspace/workspace'
 
 export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void
 

@@ -79,6 +79,11 @@ test('summarizeRubric agrees with parseRubric on count and validity', () => {
     'Sure: ```json\n' + valid([0.5, 0.5]) + '\n```',
     'free text',
     '',
+    `intro <think>x</think>${valid([0.5, 0.5])}`,
+    `<think>a</think>${valid([0.5, 0.5])}</think>`,
+    `${valid([0.5, 0.5])}<think>cut off`,
+    `</think>${valid([0.4, 0.6])}`,
+    `<think>a</think><think>b</think>${valid([0.5, 0.5])}`,
   ]
   for (const text of texts) {
     const full = parseRubric(text)

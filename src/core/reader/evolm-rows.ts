@@ -11,7 +11,8 @@ export interface VerdictExtract {
 }
 
 export interface GenerationExtract {
-  question: string
+  /** Position in the range's shared texts. */
+  question: number
   /** Rubric rows carry a temporal pair; policy rows one scored response. */
   pair: boolean
   trainingStep: number | null
@@ -26,7 +27,8 @@ export interface GenerationExtract {
 }
 
 export interface QualitativeExtract {
-  question: string
+  /** Position in the range's shared texts. */
+  question: number
   text: TextRef
   isError: boolean
   rubric: RubricExtract | null
@@ -39,7 +41,7 @@ export function extractGeneration(row: Row): GenerationExtract {
       `field actor_type: expected "policy" or "rubric", got ${JSON.stringify(actor.slice(0, 40))}`
     )
   }
-  const question = row.requiredString('question')
+  const question = row.sharedString('question')
   const trainingStep = row.integer('training_step')
   // EvoLM's own writer puts 0 (not null) in the pair fields of policy rows.
   const currentStep = row.integer('current_step') || trainingStep
@@ -72,7 +74,7 @@ export function extractGeneration(row: Row): GenerationExtract {
 }
 
 export function extractQualitative(row: Row, task: ScanTask): QualitativeExtract {
-  const question = row.requiredString('question')
+  const question = row.sharedString('question')
   const text = row.textRef('generation')
   if (text === null) throw new RowError('field generation is missing')
   return {

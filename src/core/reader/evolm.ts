@@ -37,10 +37,11 @@ function applyGeneration(
   x: GenerationExtract,
   line: number,
   task: ScanTask,
+  texts: readonly string[],
   idPrefix: string
 ): void {
   const id = `${idPrefix}${line}`
-  const prompt = index.promptFor(x.question)
+  const prompt = index.promptFor(texts[x.question] ?? '')
   const rubric =
     x.rubric === null ? -1 : addRubric(index, x.rubric, prompt, x.trainingStep, `${id}-rubric`, line)
   const response = (suffix: string, text: TextRef, step: number | null): number =>
@@ -88,11 +89,17 @@ function applyGeneration(
   })
 }
 
-function applyQualitative(index: RunIndex, x: QualitativeExtract, line: number, task: ScanTask): void {
+function applyQualitative(
+  index: RunIndex,
+  x: QualitativeExtract,
+  line: number,
+  task: ScanTask,
+  texts: readonly string[]
+): void {
   const phase = task.phase ?? 'policy'
   const step = task.step ?? null
   const id = `qe-${phase}-${step}-L${line}`
-  const prompt = index.promptFor(x.question)
+  const prompt = index.promptFor(texts[x.question] ?? '')
   if (phase === 'rubric') {
     const rubric = x.rubric ?? { text: x.text, criteria: 0, formatValid: false }
     addRubric(index, rubric, prompt, step, id, line)
@@ -164,10 +171,11 @@ export async function readEvolmRun(root: string, name: string, ctx: ReadContext)
   if (metadata !== null) files.push(metadata.planned)
 
   const appliers: Appliers = {
-    'evolm-generation': (x, line, task) =>
-      applyGeneration(index, x as GenerationExtract, line, task, prefixes.get(task.file) ?? 'L'),
-    'evolm-qualitative': (x, line, task) => applyQualitative(index, x as QualitativeExtract, line, task),
-    'prompt-metadata': (x) => metadata?.apply(x),
+    'evolm-generation': (x, line, task, texts) =>
+      applyGeneration(index, x as GenerationExtract, line, task, texts, prefixes.get(task.file) ?? 'L'),
+    'evolm-qualitative': (x, line, task, texts) =>
+      applyQualitative(index, x as QualitativeExtract, line, task, texts),
+    'prompt-metadata': (x, _line, _task, texts) => metadata?.apply(x, texts),
   }
   await runTasks(index, files, appliers, ctx)
   await readManifest(index, root)

@@ -22,8 +22,11 @@ export interface PlannedFile {
   step?: number
 }
 
-/** Applies one row's extract to the index; may throw RowError (an unknown id, say). */
-export type Applier = (extract: unknown, line: number, task: ScanTask) => void
+/**
+ * Applies one row's extract to the index; may throw RowError (an unknown id, say). `texts` is the
+ * range's shared table that extracts refer to by position.
+ */
+export type Applier = (extract: unknown, line: number, task: ScanTask, texts: readonly string[]) => void
 export type Appliers = Partial<Record<RowKind, Applier>>
 
 /** Files are cut into ranges of about this size, so the cores share even a single huge file. */
@@ -65,14 +68,15 @@ export async function runTasks(
     for (const issue of result.issues) index.issue(rel, base + issue.line, issue.message)
     const applier = appliers[task.kind]
     if (applier === undefined) throw new Error(`no applier for ${task.kind} rows`)
-    for (const row of result.rows) {
+    result.extracts.forEach((extract, i) => {
+      const line = base + (result.rowLines[i] ?? 0)
       try {
-        applier(row.extract, base + row.line, task)
+        applier(extract, line, task, result.texts)
       } catch (error) {
         if (!(error instanceof RowError)) throw error
-        index.issue(rel, base + row.line, error.message)
+        index.issue(rel, line, error.message)
       }
-    }
+    })
     linesBefore.set(task.file, base + result.lines)
     index.bytes += task.end - task.start
     progress.advance(rel, task.end - task.start)
@@ -120,18 +124,27 @@ async function runInWorkers(
   apply: (task: ScanTask, result: TaskResult) => void
 ): Promise<void> {
   const results = new Map<number, TaskResult>()
-  // Bounded look-ahead keeps memory flat when an early range is slow.
-  const maxAhead = count * 2
+  // Each worker holds a second task in its queue so it never waits for this thread between
+  // ranges; the bounded look-ahead keeps memory flat when an early range is slow.
+  const queuePerWorker = 2
+  const maxAhead = count * (queuePerWorker + 1)
   let next = 0
   let applied = 0
   const pool = Array.from({ length: count }, startWorker)
+  const queued = new Map<Worker, number>(pool.map((w) => [w, 0]))
   try {
     await new Promise<void>((resolve, reject) => {
-      const idle = [...pool]
       const dispatch = (): void => {
-        while (idle.length > 0 && next < tasks.length && next < applied + maxAhead) {
-          const seq = next++
-          idle.pop()?.postMessage({ seq, task: tasks[seq] as ScanTask } satisfies WorkerRequest)
+        for (const worker of pool) {
+          while (
+            (queued.get(worker) ?? 0) < queuePerWorker &&
+            next < tasks.length &&
+            next < applied + maxAhead
+          ) {
+            const seq = next++
+            queued.set(worker, (queued.get(worker) ?? 0) + 1)
+            worker.postMessage({ seq, task: tasks[seq] as ScanTask } satisfies WorkerRequest)
+          }
         }
       }
       const drain = (): void => {
@@ -149,8 +162,9 @@ async function runInWorkers(
             reject(new Error(`indexing ${tasks[reply.seq]?.abs ?? 'a file'} failed: ${reply.message}`))
             return
           }
+          queued.set(worker, (queued.get(worker) ?? 1) - 1)
           results.set(reply.seq, reply.result)
-          idle.push(worker)
+          dispatch()
           try {
             drain()
           } catch (error) {

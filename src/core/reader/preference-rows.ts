@@ -3,7 +3,8 @@ import type { TextRef } from '../run/run-index'
 import { RowError, type Row } from './row'
 
 export interface PreferenceExtract {
-  prompt: string
+  /** Position in the range's shared texts. */
+  prompt: number
   /** The row's own id, made safe for URLs; null when the row has none. */
   id: string | null
   subset: string | null
@@ -15,7 +16,7 @@ const SAFE_ID = /[^A-Za-z0-9._:-]+/g
 
 export function extractPreference(row: Row): PreferenceExtract {
   return {
-    prompt: promptText(row),
+    prompt: row.share(promptText(row)),
     id: row.kind('id') === 'string' ? row.requiredString('id').replace(SAFE_ID, '_') : null,
     subset: null,
     chosen: [requiredRef(row, 'chosen')],
@@ -27,7 +28,7 @@ export function extractPreference(row: Row): PreferenceExtract {
 export function extractRewardBench(row: Row): PreferenceExtract {
   const id = row.kind('id') === 'number' ? String(row.number('id')) : row.string('id')
   return {
-    prompt: promptText(row),
+    prompt: row.share(promptText(row)),
     id: id?.replace(SAFE_ID, '_') ?? null,
     subset: row.string('subset'),
     chosen: listRefs(row, 'chosen'),
@@ -38,7 +39,7 @@ export function extractRewardBench(row: Row): PreferenceExtract {
 /** Prompts may be plain text or a chat message list; lists are flattened for display. */
 function promptText(row: Row): string {
   const kind = row.kind('prompt')
-  if (kind === 'string') return row.requiredString('prompt')
+  if (kind === 'string') return row.internedString('prompt')
   if (kind === 'array') {
     const messages = row.value('prompt')
     if (Array.isArray(messages)) return messages.map(messageText).join('\n\n')

@@ -22,14 +22,20 @@ export async function readPreferenceRun(
   index.sideNames = { newer: 'chosen', older: 'rejected' }
   const file = index.addFile(relPath(root, path), path)
   const kind = format === 'rewardbench2' ? 'rewardbench2' : 'preference'
-  const apply = (x: unknown, line: number, task: ScanTask): void =>
-    applyPreference(index, x as PreferenceExtract, line, task)
+  const apply = (x: unknown, line: number, task: ScanTask, texts: readonly string[]): void =>
+    applyPreference(index, x as PreferenceExtract, line, task, texts)
   await runTasks(index, [{ file, abs: path, kind }], { [kind]: apply }, ctx)
   return index
 }
 
-function applyPreference(index: RunIndex, x: PreferenceExtract, line: number, task: ScanTask): void {
-  const prompt = index.promptFor(x.prompt)
+function applyPreference(
+  index: RunIndex,
+  x: PreferenceExtract,
+  line: number,
+  task: ScanTask,
+  texts: readonly string[]
+): void {
+  const prompt = index.promptFor(texts[x.prompt] ?? '')
   const p = index.prompts[prompt]
   if (p !== undefined && x.subset !== null) p.taskType ??= x.subset
   const rowId = x.id ?? `L${line}`

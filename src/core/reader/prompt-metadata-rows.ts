@@ -2,14 +2,15 @@
 import type { Row } from './row'
 
 export interface PromptMetadataExtract {
-  question: string
+  /** Position in the range's shared texts. */
+  question: number
   taskType: string | null
   reference: string | null
 }
 
 export function extractPromptMetadata(row: Row): PromptMetadataExtract {
   return {
-    question: row.requiredString('question'),
+    question: row.sharedString('question'),
     taskType: row.string('task_type'),
     reference: readReference(row, 'reference_answer'),
   }

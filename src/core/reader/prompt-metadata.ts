@@ -11,7 +11,7 @@ import type { PromptMetadataExtract } from './prompt-metadata-rows'
 export async function promptMetadataFile(
   index: RunIndex,
   abs: string
-): Promise<{ planned: PlannedFile; apply: (x: unknown) => void } | null> {
+): Promise<{ planned: PlannedFile; apply: (x: unknown, texts: readonly string[]) => void } | null> {
   try {
     await access(abs)
   } catch {
@@ -20,9 +20,9 @@ export async function promptMetadataFile(
   const file = index.addFile(relPath(index.root, abs), abs)
   return {
     planned: { file, abs, kind: 'prompt-metadata' },
-    apply(x) {
+    apply(x, texts) {
       const m = x as PromptMetadataExtract
-      const p = index.prompts[index.promptWithText(m.question) ?? -1]
+      const p = index.prompts[index.promptWithText(texts[m.question] ?? '') ?? -1]
       if (p === undefined) return
       p.taskType = m.taskType
       p.reference = m.reference

@@ -53,3 +53,32 @@ test('parseLenientJson leaves NaN inside strings alone', () => {
   assert.deepEqual(parseLenientJson('{"a": "NaN and Infinity", "b": [1]}'), { a: 'NaN and Infinity', b: [1] })
   assert.throws(() => parseLenientJson('{"a": NaNx}'), SyntaxError)
 })
+
+test('rubric summaries from the bytes after </think> match summaries of the whole text', async () => {
+  const { extractRubric } = await import('./rubric-extract')
+  const { Row } = await import('./row')
+  const { summarizeRubric } = await import('../../shared/rubric-format')
+  const json = JSON.stringify({
+    criteria: [
+      { criterion: 'a "quoted" <b>', weight: 0.5 },
+      { criterion: 'b', weight: 0.5 },
+    ],
+  })
+  const rubrics = [
+    `<think>long "thinking" \\ with escapes 東京</think>\n${json}`,
+    `thinking without an opening tag</think>${json}`,
+    `intro <think>x</think>${json}`,
+    `<think>a</think>${json}<think>b`,
+    `<think>a</think>not json`,
+    `${json}`,
+    `<think>cut off`,
+  ]
+  for (const rubric of rubrics) {
+    const line = Buffer.from(JSON.stringify({ rubric }))
+    const scanned = scanRow(line)
+    assert.ok(scanned.ok)
+    const got = extractRubric(new Row(line, scanned.fields, 0, 0), 'rubric')
+    const want = summarizeRubric(rubric)
+    assert.deepEqual({ criteria: got?.criteria, formatValid: got?.formatValid }, want, rubric)
+  }
+})

@@ -6,6 +6,22 @@ import type { ScannedValue, ValueKind } from './row-scanner'
 
 export class RowError extends Error {}
 
+// Runs repeat the same prompts thousands of times. Decoding each occurrence allocates a fresh
+// string that the garbage collector must then chase; this per-thread table hands back the string
+// decoded the first time, found by a hash of the raw bytes and confirmed by comparing them.
+const INTERN_MAX_BYTES = 16 << 10
+const INTERN_MAX_ENTRIES = 50_000
+const interned = new Map<number, { raw: Buffer; text: string }>()
+
+/** A hash of the length and both ends of a value; a hit is confirmed by comparing all bytes. */
+function hashBytes(line: Buffer, start: number, end: number): number {
+  let h = 0x811c9dc5 ^ (end - start)
+  const head = Math.min(end, start + 48)
+  for (let i = start; i < head; i++) h = Math.imul(h ^ (line[i] as number), 0x01000193)
+  for (let i = Math.max(head, end - 48); i < end; i++) h = Math.imul(h ^ (line[i] as number), 0x01000193)
+  return h >>> 0
+}
+
 const KIND_NAMES: Record<ValueKind, string> = {
   string: 'a string',
   number: 'a number',
@@ -14,14 +30,39 @@ const KIND_NAMES: Record<ValueKind, string> = {
   array: 'a list',
 }
 
+/**
+ * Texts shared by many rows of one scanned range (prompts): each is sent to the main thread once
+ * per range, and rows refer to it by position.
+ */
+export class SharedTexts {
+  readonly list: string[] = []
+  private readonly ids = new Map<string, number>()
+
+  add(text: string): number {
+    let id = this.ids.get(text)
+    if (id === undefined) {
+      id = this.list.length
+      this.list.push(text)
+      this.ids.set(text, id)
+    }
+    return id
+  }
+}
+
 export class Row {
   constructor(
     readonly line: Buffer,
     readonly fields: Map<string, ScannedValue>,
     /** Byte offset of the line in its file. */
     readonly offset: number,
-    readonly file: number
+    readonly file: number,
+    private readonly shared: SharedTexts = new SharedTexts()
   ) {}
+
+  /** Put a text in the range's shared table; the extract keeps the returned position. */
+  share(text: string): number {
+    return this.shared.add(text)
+  }
 
   has(key: string): boolean {
     const v = this.fields.get(key)
@@ -55,6 +96,26 @@ export class Row {
     if (v === undefined || this.isNull(v)) return null
     if (v.kind !== 'string') throw new RowError(`field ${key}: expected a string, got ${this.describe(v)}`)
     return this.decode(key, v) as string
+  }
+
+  /** A required string that repeats across rows (questions), as a position in the shared table. */
+  sharedString(key: string): number {
+    return this.shared.add(this.internedString(key))
+  }
+
+  /** Like requiredString, for values that repeat across rows (questions). */
+  internedString(key: string): string {
+    const v = this.fields.get(key)
+    if (v === undefined || v.kind !== 'string' || v.end - v.start > INTERN_MAX_BYTES)
+      return this.requiredString(key)
+    const h = hashBytes(this.line, v.start, v.end)
+    const raw = this.line.subarray(v.start, v.end)
+    const hit = interned.get(h)
+    if (hit !== undefined && hit.raw.equals(raw)) return hit.text
+    const text = this.decode(key, v) as string
+    if (interned.size >= INTERN_MAX_ENTRIES) interned.clear()
+    interned.set(h, { raw: Buffer.from(raw), text })
+    return text
   }
 
   requiredString(key: string): string {

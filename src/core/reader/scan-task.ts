@@ -3,7 +3,7 @@
 // heavy part and runs in workers; applying is cheap and needs the whole index, so it does not.
 import type { Phase } from '../../shared/domain'
 import { readLinesSync } from './line-reader'
-import { Row, RowError } from './row'
+import { Row, RowError, SharedTexts } from './row'
 import { scanRow } from './row-scanner'
 import { extractors } from './extractors'
 
@@ -32,14 +32,13 @@ export interface ScanTask {
   step?: number
 }
 
-export interface ScannedRow {
-  /** 1-based line number within the task's range. */
-  line: number
-  extract: unknown
-}
-
 export interface TaskResult {
-  rows: ScannedRow[]
+  /** One extract per usable row, and its 1-based line number within the range (kept apart: one
+   *  object fewer per row to copy between threads). */
+  extracts: unknown[]
+  rowLines: number[]
+  /** Texts the rows refer to by position (see SharedTexts). */
+  texts: string[]
   issues: { line: number; message: string }[]
   /** Lines in the range, blank ones included: the next range of the file starts after them. */
   lines: number
@@ -47,8 +46,10 @@ export interface TaskResult {
 
 export function scanTask(task: ScanTask): TaskResult {
   const extract = extractors[task.kind]
-  const rows: ScannedRow[] = []
+  const extracts: unknown[] = []
+  const rowLines: number[] = []
   const issues: TaskResult['issues'] = []
+  const texts = new SharedTexts()
   const lines = readLinesSync(task.abs, task.start, task.end, (line, info) => {
     if (!info.utf8) {
       issues.push({ line: info.lineNo, message: 'invalid UTF-8 bytes' })
@@ -63,14 +64,12 @@ export function scanTask(task: ScanTask): TaskResult {
       return
     }
     try {
-      rows.push({
-        line: info.lineNo,
-        extract: extract(new Row(line, scanned.fields, info.offset, task.file), task),
-      })
+      extracts.push(extract(new Row(line, scanned.fields, info.offset, task.file, texts), task))
+      rowLines.push(info.lineNo)
     } catch (error) {
       if (!(error instanceof RowError)) throw error
       issues.push({ line: info.lineNo, message: error.message })
     }
   })
-  return { rows, issues, lines }
+  return { extracts, rowLines, texts: texts.list, issues, lines }
 }
