@@ -83,20 +83,19 @@ export function parseRubric(raw: string): ParsedRubric {
  * criteria (the detail view parses the text again with parseRubric).
  */
 export function summarizeRubric(raw: string): { criteria: number; formatValid: boolean } {
-  // Index time sees every rubric of a run: parse the text after the thinking block directly
-  // (JSON.parse ignores surrounding white space), without copying it first.
   // Same reading of the thinking block as splitThinking, in the cases where the answer is one
-  // contiguous tail of the text.
+  // contiguous tail of the text: parse that tail directly (JSON.parse ignores surrounding white
+  // space) without building the criteria.
   const close = raw.indexOf(CLOSE)
   const open = raw.indexOf(OPEN)
   if (open < 0 || (close >= 0 && open < close)) {
+    const beforeOpen = open > 0 ? raw.slice(0, open).trim() : ''
     try {
       const value: unknown = JSON.parse(close >= 0 ? raw.slice(close + CLOSE.length) : raw)
       const list = isRecord(value) ? value['criteria'] : undefined
-      if (Array.isArray(list)) {
+      if (beforeOpen === '' && Array.isArray(list)) {
         const criteria = (list as unknown[]).filter((x) => typeof x === 'string' || isRecord(x)).length
-        const beforeOpen = open > 0 ? raw.slice(0, open).trim() : ''
-        if (beforeOpen === '') return { criteria, formatValid: checkFormatRule(value) === null }
+        return { criteria, formatValid: checkFormatRule(value) === null }
       }
     } catch {
       // not bare JSON: the lenient parse below finds what criteria it can
