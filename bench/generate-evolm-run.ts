@@ -4,6 +4,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { mulberry32 } from '../scripts/lib/seeded-random'
 
 const FRAGMENTS = [
   'Let me think about this step by step.',
@@ -19,17 +20,6 @@ const FRAGMENTS = [
   'In conclusion, the river carries sediment to the delta over many years.',
   'const total = items.reduce((a, b) => a + b, 0); // sum\n',
 ]
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 class Texts {
   constructor(readonly random: () => number) {}
@@ -87,7 +77,7 @@ async function writeLines(path: string, targetBytes: number, make: (i: number) =
 export async function generateEvolmRun(root: string, totalBytes: number, seed = 7): Promise<void> {
   await rm(root, { recursive: true, force: true })
   await mkdir(join(root, 'generation_examples'), { recursive: true })
-  const t = new Texts(rng(seed))
+  const t = new Texts(mulberry32(seed))
   const prompts = Array.from(
     { length: 512 },
     (_, i) => `Problem ${i}: compute ${i} * 12 and explain. ${t.prose(t.int(50, 400))}`

@@ -13,6 +13,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { mulberry32, type Rng } from './lib/seeded-random'
 
 // ---------------------------------------------------------------------------------------------
 // Run shape
@@ -60,19 +61,6 @@ function timestampFor(step: number, exampleIndex: number): string {
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
 // ---------------------------------------------------------------------------------------------
-
-type Rng = () => number
-
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * One stream per draw site, keyed by what it describes (FNV-1a of the key), so adding a prompt or

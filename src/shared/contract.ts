@@ -74,7 +74,6 @@ export type MethodResult<M extends MethodName> = NonNullable<(typeof methods)[M]
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>
 
 export const methodNames = Object.keys(methods) as MethodName[]
-export const eventNames = Object.keys(events) as EventName[]
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(methods, name)

@@ -34,9 +34,7 @@ export interface ResponseRec {
   prompt: number
   phase: Phase | null
   step: number | null
-  text: TextRef | null
-  /** Inline text for records that have no byte range (rare: synthesized ones). */
-  inline?: string
+  text: TextRef
   length: number
   isError: boolean
   file: number
@@ -47,8 +45,7 @@ export interface RubricRec {
   id: string
   prompt: number
   step: number | null
-  text: TextRef | null
-  inline?: string
+  text: TextRef
   criteria: number
   formatValid: boolean
   file: number

@@ -153,7 +153,7 @@ export function responseSummary(index: RunIndex, r: ResponseRec): ResponseSummar
 }
 
 export async function responseDetail(index: RunIndex, store: TextStore, r: ResponseRec): Promise<Response> {
-  const text = r.text === null ? (r.inline ?? '') : await store.text(r.text)
+  const text = await store.text(r.text)
   const { thinking, answer } = splitThinking(text)
   return { ...responseSummary(index, r), length: text.length, thinking, answer, isError: r.isError }
 }
@@ -170,7 +170,7 @@ export function rubricSummary(index: RunIndex, r: RubricRec): RubricSummary {
 }
 
 export async function rubricDetail(index: RunIndex, store: TextStore, r: RubricRec): Promise<Rubric> {
-  const raw = r.text === null ? (r.inline ?? '') : await store.text(r.text)
+  const raw = await store.text(r.text)
   const failed = raw.startsWith('ERROR:')
   const parsed = failed ? null : parseRubric(raw)
   return {

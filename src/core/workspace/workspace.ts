@@ -48,8 +48,4 @@ export class Workspace {
     await db.write()
     return new Workspace(target, db)
   }
-
-  get runPath(): string {
-    return this.db.data.run.path
-  }
 }
