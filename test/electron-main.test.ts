@@ -39,6 +39,9 @@ test('built main bundle: contract on IPC, hardened window, demo run served', asy
   assert.equal(prefs['sandbox'], true)
   assert.equal(prefs['nodeIntegration'], false)
   assert.ok(existsSync(String(prefs['preload'])), `preload ${String(prefs['preload'])} exists`)
+  // A sandboxed preload may require electron and nothing else.
+  const requires = readFileSync(String(prefs['preload']), 'utf8').match(/require\(["'][^"']+["']\)/g)
+  assert.deepEqual(requires, ['require("electron")'])
   assert.ok(report.loadedFile.endsWith(join('out', 'renderer', 'index.html')))
   assert.ok(existsSync(report.loadedFile))
   assert.match(readFileSync(report.loadedFile, 'utf8'), /Content-Security-Policy/)

@@ -5,11 +5,9 @@ import {
   ipcEventChannel,
   isEventName,
   methodNames,
-  type Api,
   type EventName,
-  type EventPayload,
-  type WireEvent,
-} from '../shared/contract'
+} from '../shared/contract-names'
+import type { Api, EventPayload, WireEvent } from '../shared/contract'
 import type { WorkbenchBridge } from '../shared/bridge'
 import type { IpcResult } from '../main/ipc'
 

@@ -16,6 +16,9 @@ import type {
   RubricDetail,
   RunSummary,
 } from './domain'
+import type { EventName, MethodName } from './contract-names'
+
+export * from './contract-names'
 
 export interface AppInfo {
   version: string
@@ -53,7 +56,7 @@ export const methods = {
   'prompts.get': method<PromptDetail>()(z.object({ id }).strict()),
   'rubrics.get': method<RubricDetail>()(z.object({ id }).strict()),
   'responses.get': method<Response>()(z.object({ id }).strict()),
-} as const
+} as const satisfies Record<MethodName, MethodSpec<z.ZodType, unknown>>
 
 export const events = {
   /** Indexing progress while a run opens. */
@@ -64,23 +67,12 @@ export const events = {
     bytesTotal: z.number(),
   }),
   'run.opened': z.custom<RunSummary>(),
-} as const
+} as const satisfies Record<EventName, z.ZodType>
 
-export type MethodName = keyof typeof methods
-export type EventName = keyof typeof events
 export type MethodArgs<M extends MethodName> = z.input<(typeof methods)[M]['args']>
 export type ParsedArgs<M extends MethodName> = z.output<(typeof methods)[M]['args']>
 export type MethodResult<M extends MethodName> = NonNullable<(typeof methods)[M]['result']>
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>
-
-export const methodNames = Object.keys(methods) as MethodName[]
-
-export function isMethodName(name: unknown): name is MethodName {
-  return typeof name === 'string' && Object.hasOwn(methods, name)
-}
-export function isEventName(name: unknown): name is EventName {
-  return typeof name === 'string' && Object.hasOwn(events, name)
-}
 
 /** What a client sees of the API, whatever the transport. */
 export type Api = { [M in MethodName]: (args: MethodArgs<M>) => Promise<MethodResult<M>> }
@@ -119,7 +111,3 @@ export interface WireEvent {
   event: EventName
   payload: unknown
 }
-
-/** IPC channel names: one per method, one for all events. */
-export const ipcChannel = (name: MethodName): string => `rw:${name}`
-export const ipcEventChannel = 'rw:event'

@@ -1,0 +1,33 @@
+// The names in the API contract, apart from its schemas: the preload script and the renderer
+// need the names but must not load the schema library. contract.ts checks that its methods and
+// events are exactly these.
+
+export const methodNames = [
+  'app.info',
+  'run.open',
+  'run.summary',
+  'run.errors',
+  'checkpoints.list',
+  'pairs.list',
+  'pairs.get',
+  'prompts.list',
+  'prompts.get',
+  'rubrics.get',
+  'responses.get',
+] as const
+
+export const eventNames = ['run.progress', 'run.opened'] as const
+
+export type MethodName = (typeof methodNames)[number]
+export type EventName = (typeof eventNames)[number]
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && (methodNames as readonly string[]).includes(name)
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && (eventNames as readonly string[]).includes(name)
+}
+
+/** IPC channel names: one per method, one for all events. */
+export const ipcChannel = (name: MethodName): string => `rw:${name}`
+export const ipcEventChannel = 'rw:event'
