@@ -62,6 +62,15 @@ test('inspect --json prints exactly one JSON object with the documented fields',
   assert.equal(sample['prompt_ids']?.length, 4)
 })
 
+test('inspect names problem files relative to the path given, even above the run', async (t) => {
+  const dir = await tempDir(t)
+  await writeEvolmFixture(join(dir, 'runs', 'exp1'))
+  const r = cli(['inspect', dir, '--json', '--workspace', join(dir, 'ws')])
+  assert.equal(r.status, 0, r.stderr)
+  const out = JSON.parse(r.stdout) as { errors: { file: string }[] }
+  assert.equal(out.errors[0]?.file, 'runs/exp1/generation_examples/rubric_generations.jsonl')
+})
+
 test('inspect without --json is readable and names every problem line', async (t) => {
   const dir = await tempDir(t)
   await writeEvolmFixture(join(dir, 'run'))

@@ -1,4 +1,6 @@
 // `rubric-workbench inspect PATH [--json]`: what a run holds and what could not be read.
+import { stat } from 'node:fs/promises'
+import { basename, join, relative, resolve, sep } from 'node:path'
 import { openRun } from '../core/reader/open-run'
 import { summarizeRun } from '../core/run/run-views'
 import { defaultWorkspaceFor } from '../core/workspace/location'
@@ -45,12 +47,26 @@ export async function inspectCommand(
   // Inspect only reads: the workspace is named, never created.
   const workspace = options.workspace ?? (await defaultWorkspaceFor(index.location))
   const summary = summarizeRun(index, indexMs, workspace)
-  if (options.json === true) out(JSON.stringify(toJson(index, summary)))
-  else printReadable(index, summary, out)
+  const fileName = await relativeToArgument(path, index.root)
+  if (options.json === true) out(JSON.stringify(toJson(index, summary, fileName)))
+  else printReadable(index, summary, fileName, out)
   return 0
 }
 
-function toJson(index: RunIndex, s: RunSummary): InspectJson {
+/**
+ * Problem files are named relative to the path the user gave, which may be a folder above the
+ * run (an EvoLM tree is found up to three levels down) or the run's file itself.
+ */
+async function relativeToArgument(argument: string, root: string): Promise<(rel: string) => string> {
+  const given = resolve(argument)
+  const isFolder = (await stat(given)).isDirectory()
+  return (rel) => {
+    const abs = join(root, rel)
+    return isFolder ? relative(given, abs).split(sep).join('/') : basename(abs)
+  }
+}
+
+function toJson(index: RunIndex, s: RunSummary, fileName: (rel: string) => string): InspectJson {
   return {
     format: s.format,
     prompts: s.counts.prompts,
@@ -61,7 +77,7 @@ function toJson(index: RunIndex, s: RunSummary): InspectJson {
     pairs: s.counts.pairs,
     verdicts: s.counts.verdicts,
     judge_parse_failures: s.counts.judgeParseFailures,
-    errors: index.issues.map((i) => ({ file: i.file, line: i.line, message: i.message })),
+    errors: index.issues.map((i) => ({ file: fileName(i.file), line: i.line, message: i.message })),
     sample: sample(index),
   }
 }
@@ -81,7 +97,12 @@ function sample(index: RunIndex): InspectJson['sample'] {
   }
 }
 
-function printReadable(index: RunIndex, s: RunSummary, out: (line: string) => void): void {
+function printReadable(
+  index: RunIndex,
+  s: RunSummary,
+  fileName: (rel: string) => string,
+  out: (line: string) => void
+): void {
   const c = s.counts
   const mb = (s.bytes / 1e6).toFixed(1)
   out(`${s.name}  (${formatName(s.format)})`)
@@ -106,7 +127,7 @@ function printReadable(index: RunIndex, s: RunSummary, out: (line: string) => vo
   }
   out(`  ${c.errors} unreadable line${c.errors === 1 ? '' : 's'}:`)
   for (const issue of index.issues.slice(0, ERRORS_SHOWN))
-    out(`    ${issue.file}:${issue.line}  ${issue.message}`)
+    out(`    ${fileName(issue.file)}:${issue.line}  ${issue.message}`)
   if (c.errors > ERRORS_SHOWN) out(`    … and ${c.errors - ERRORS_SHOWN} more (--json lists them)`)
 }
 
