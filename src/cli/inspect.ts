@@ -6,6 +6,7 @@ import { summarizeRun } from '../core/run/run-views'
 import { defaultWorkspaceFor } from '../core/workspace/location'
 import type { RunIndex } from '../core/run/run-index'
 import type { RunSummary } from '../shared/domain'
+import { terminalProgress } from './terminal-progress'
 
 const SAMPLE = 10
 const ERRORS_SHOWN = 20
@@ -37,12 +38,15 @@ export async function inspectCommand(
 ): Promise<number> {
   let index: RunIndex
   let indexMs: number
+  const progress = terminalProgress('indexing')
   try {
-    ;({ index, indexMs } = await openRun(path))
+    ;({ index, indexMs } = await openRun(path, { onProgress: (p) => progress.update(p) }))
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     out(options.json === true ? JSON.stringify({ error: message }) : `rubric-workbench: ${message}`)
     return 2
+  } finally {
+    progress.done()
   }
   // Inspect only reads: the workspace is named, never created.
   const workspace = options.workspace ?? (await defaultWorkspaceFor(index.location))

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { startServer, isLoopbackHost, type RunningServer } from '../core/serve/serve-server'
 import { Workbench } from '../core/workbench'
 import { rendererDir } from './paths'
+import { terminalProgress } from './terminal-progress'
+import type { EventPayload } from '../shared/contract'
 
 export interface ServeCommandOptions {
   host: string
@@ -39,10 +41,14 @@ export async function serveCommand(
     )
   }
   let server: RunningServer | null = null
+  const progress = terminalProgress('indexing')
   const workbench = new Workbench({
     transport: 'serve',
     workspace: options.workspace,
-    emit: (event, payload) => server?.broadcast(event, payload),
+    emit: (event, payload) => {
+      if (event === 'run.progress') progress.update(payload as EventPayload<'run.progress'>)
+      server?.broadcast(event, payload)
+    },
   })
   server = await startServer({
     handlers: workbench.handlers,
@@ -52,7 +58,7 @@ export async function serveCommand(
   })
   // The URL is printed before indexing finishes: the page shows progress while a large run loads.
   out(`Rubric Workbench: ${server.url}`)
-  const opened = workbench.open(path)
+  const opened = workbench.open(path).finally(() => progress.done())
   opened.then(
     (summary) =>
       err(`opened ${summary.name}: ${summary.counts.pairs} pairs, ${summary.counts.errors} unreadable lines`),
