@@ -44,6 +44,10 @@ export class Workbench {
   private current: OpenRunState | null = null
   /** The open in progress, so requests that arrive while a run is indexing wait for it. */
   private opening: Promise<RunSummary> | null = null
+  /** Opens are numbered: only the latest one may become the current run. */
+  private openSeq = 0
+  /** The run the user's --workspace was given for; other runs get their own default workspace. */
+  private explicitWorkspaceRun: string | null = null
   private readonly emit: Emit
 
   constructor(private readonly options: WorkbenchOptions) {
@@ -55,7 +59,7 @@ export class Workbench {
   }
 
   open(path: string): Promise<RunSummary> {
-    const opening = this.load(path)
+    const opening = this.load(path, ++this.openSeq)
     this.opening = opening
     // The failure is reported to whoever awaits this open; later requests see "no run".
     void opening
@@ -66,13 +70,23 @@ export class Workbench {
     return opening
   }
 
-  private async load(path: string): Promise<RunSummary> {
+  private async load(path: string, seq: number): Promise<RunSummary> {
+    const stillLatest = (): void => {
+      if (seq !== this.openSeq)
+        throw new ApiError('internal', `opening ${path} was overtaken by a later open`)
+    }
     const { index, indexMs } = await openRun(path, {
       onProgress: (p) => this.emit('run.progress', { path, ...p }),
     })
-    const dir = this.options.workspace ?? (await defaultWorkspaceFor(index.location, this.options.env))
+    stillLatest()
+    this.explicitWorkspaceRun ??= index.location
+    const explicit = this.options.workspace !== undefined && this.explicitWorkspaceRun === index.location
+    const dir = explicit
+      ? (this.options.workspace as string)
+      : await defaultWorkspaceFor(index.location, this.options.env)
     const workspace = await Workspace.open(dir, { path: index.location, format: index.format })
     const summary = summarizeRun(index, indexMs, workspace.dir)
+    stillLatest()
     this.current = { index, store: new TextStore(index), workspace, summary }
     this.emit('run.opened', summary)
     return summary
@@ -94,7 +108,8 @@ export class Workbench {
     'run.summary': async () => (await this.need()).summary,
     'run.errors': async ({ offset, limit }) => {
       const { index } = await this.need()
-      return { total: index.issueCount, offset, items: index.issues.slice(offset, offset + limit) }
+      // Only the first MAX_KEPT_ISSUES are kept for listing; the summary counts them all.
+      return { total: index.issues.length, offset, items: index.issues.slice(offset, offset + limit) }
     },
     'checkpoints.list': async () => (await this.need()).summary.checkpoints,
     'pairs.list': async ({ offset, limit, checkpoint, promptId }) => {

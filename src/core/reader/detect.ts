@@ -1,10 +1,11 @@
 // Works out what kind of run a path holds, so users can point at a folder or file without saying.
-import { open, readdir, stat } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { RunFormat } from '../../shared/domain'
 import { decodeValue } from './lenient-json'
-import { scanRow } from './row-scanner'
-import { RUN_MANIFEST } from './workbench'
+import { scanRow, type ScannedValue } from './row-scanner'
+import { readLinesSync } from './line-reader'
+import { RUN_FORMAT_TAG, RUN_MANIFEST } from './workbench'
 
 export interface DetectedRun {
   format: RunFormat
@@ -28,14 +29,14 @@ export async function detectRun(path: string): Promise<DetectedRun> {
   if (info.isFile()) return detectFile(path)
   if (!info.isDirectory()) throw new NotARunError(`${path}: not a file or folder`)
 
-  if (await exists(join(path, RUN_MANIFEST))) return { format: 'workbench', path }
+  if (await isWorkbenchManifest(path)) return { format: 'workbench', path }
   const roots = await findEvolmRoots(path)
   if (roots.length === 1 && roots[0] !== undefined) return { format: 'evolm', path: roots[0] }
   if (roots.length > 1) {
     throw new NotARunError(`${path} holds several EvoLM runs; open one of them:\n  ${roots.join('\n  ')}`)
   }
   throw new NotARunError(
-    `${path} is not a run: no ${RUN_MANIFEST}, and no EvoLM output (generation_examples/ or qualitative_eval/) ` +
+    `${path} is not a run: no workbench ${RUN_MANIFEST}, and no EvoLM output (generation_examples/ or qualitative_eval/) ` +
       `up to ${MAX_DEPTH} folders deep. Open an EvoLM output folder, a workbench run folder, or a preference JSONL file.`
   )
 }
@@ -71,16 +72,18 @@ async function detectFile(path: string): Promise<DetectedRun> {
     const grand = dirname(parent)
     if (basename(grand) === 'qualitative_eval') return { format: 'evolm', path: dirname(grand) }
   }
-  if (basename(path) === RUN_MANIFEST) return { format: 'workbench', path: parent }
+  if (basename(path) === RUN_MANIFEST && (await isWorkbenchManifest(parent)))
+    return { format: 'workbench', path: parent }
 
-  const line = await firstLine(path)
-  const scanned = line === null ? null : scanRow(line)
-  if (line === null || scanned === null || !scanned.ok) {
+  // Judge by the first row that reads: a damaged first line must not hide a good file.
+  const row = firstReadableRow(path)
+  if (row === null) {
     throw new NotARunError(
-      `${path} is not a run: its first line is not a JSON object. Preference files are JSONL with prompt, chosen and rejected on every line.`
+      `${path} is not a run: none of its first ${SNIFF_LINES} lines is a JSON object. ` +
+        'Preference files are JSONL with prompt, chosen and rejected on every line.'
     )
   }
-  const fields = scanned.fields
+  const { line, fields } = row
   const has = (k: string): boolean => fields.has(k)
   if (has('chosen') && has('rejected') && has('prompt')) {
     const chosen = fields.get('chosen')
@@ -96,7 +99,7 @@ async function detectFile(path: string): Promise<DetectedRun> {
   )
 }
 
-function looksLikeStringList(line: Buffer, value: Parameters<typeof decodeValue>[1]): boolean {
+function looksLikeStringList(line: Buffer, value: ScannedValue): boolean {
   try {
     const list = decodeValue(line, value)
     return Array.isArray(list) && list.every((x) => typeof x === 'string')
@@ -105,41 +108,36 @@ function looksLikeStringList(line: Buffer, value: Parameters<typeof decodeValue>
   }
 }
 
-/** The first non-blank line, read in pieces so a huge first row is not a problem up to 64 MB. */
-async function firstLine(path: string): Promise<Buffer | null> {
-  const handle = await open(path, 'r')
+const SNIFF_LINES = 20
+
+class StopReading extends Error {}
+
+/** The first of the file's first lines that scans as a JSON object (a copy of it). */
+function firstReadableRow(path: string): { line: Buffer; fields: Map<string, ScannedValue> } | null {
+  let found: { line: Buffer; fields: Map<string, ScannedValue> } | null = null
+  let seen = 0
   try {
-    const parts: Buffer[] = []
-    let position = 0
-    for (let total = 0; total < 64 << 20;) {
-      const buf = Buffer.alloc(1 << 20)
-      const { bytesRead } = await handle.read(buf, 0, buf.length, position)
-      if (bytesRead === 0) break
-      position += bytesRead
-      const piece = buf.subarray(0, bytesRead)
-      const nl = piece.indexOf(0x0a)
-      if (nl >= 0) {
-        parts.push(piece.subarray(0, nl))
-        const line = Buffer.concat(parts)
-        if (line.toString('utf8').trim() !== '') return line
-        parts.length = 0
-        position = position - bytesRead + nl + 1
-        continue
+    readLinesSync(path, 0, Number.MAX_SAFE_INTEGER, (line, info) => {
+      if (++seen > SNIFF_LINES) throw new StopReading()
+      if (!info.utf8 || info.tooLong) return
+      const copy = Buffer.from(line)
+      const scanned = scanRow(copy)
+      if (scanned.ok) {
+        found = { line: copy, fields: scanned.fields }
+        throw new StopReading()
       }
-      parts.push(piece)
-      total += bytesRead
-    }
-    const rest = Buffer.concat(parts)
-    return rest.toString('utf8').trim() === '' ? null : rest
-  } finally {
-    await handle.close()
+    })
+  } catch (error) {
+    if (!(error instanceof StopReading)) throw error
   }
+  return found
 }
 
-async function exists(path: string): Promise<boolean> {
+/** A run.json is the workbench's only when it carries the format tag (other tools write one too). */
+async function isWorkbenchManifest(dir: string): Promise<boolean> {
   try {
-    await stat(path)
-    return true
+    const manifest = JSON.parse(await readFile(join(dir, RUN_MANIFEST), 'utf8')) as { format?: unknown }
+    return manifest.format === RUN_FORMAT_TAG
   } catch {
     return false
   }

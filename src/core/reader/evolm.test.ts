@@ -134,7 +134,7 @@ test('a path that holds no run gets a message naming what was looked for', async
   const dir = await tempDir(t)
   await assert.rejects(
     openRun(dir),
-    /is not a run: no run.json, and no EvoLM output \(generation_examples\/ or qualitative_eval\/\) up to 3 folders deep/
+    /is not a run: no workbench run.json, and no EvoLM output \(generation_examples\/ or qualitative_eval\/\) up to 3 folders deep/
   )
   await assert.rejects(openRun(join(dir, 'missing')), /no such file or folder/)
 })

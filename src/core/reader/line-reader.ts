@@ -12,6 +12,8 @@ export interface LineInfo {
   /** False for a final line with no newline after it (a writer may have died mid-line). */
   terminated: boolean
   utf8: boolean
+  /** The line is longer than MAX_LINE_BYTES; it is passed on empty. */
+  tooLong: boolean
 }
 
 export type LineHandler = (line: Buffer, info: LineInfo) => void
@@ -19,12 +21,17 @@ export type LineHandler = (line: Buffer, info: LineInfo) => void
 const NEWLINE = 0x0a
 const CR = 0x0d
 const CHUNK = 1 << 20
+/** Longer lines are reported, not read: no response is this long, a crash artifact can be. */
+export const MAX_LINE_BYTES = 64 << 20
+const BOM = Buffer.from([0xef, 0xbb, 0xbf])
 
 /** Calls `handler` for every non-blank line in [start, end); returns how many lines there were. */
 export function readLinesSync(path: string, start: number, end: number, handler: LineHandler): number {
   const fd = openSync(path, 'r')
   const buf = Buffer.allocUnsafe(CHUNK)
-  let carry: Buffer | null = null
+  // A line that spans reads is kept as pieces, joined once when it ends.
+  let pieces: Buffer[] = []
+  let carried = 0
   let carryOffset = 0
   let position = start
   let lineNo = 0
@@ -42,10 +49,26 @@ export function readLinesSync(path: string, start: number, end: number, handler:
     if (stop > from && bytes[stop - 1] === CR) stop--
     if (isBlank(bytes, from, stop)) return
     const line = bytes.subarray(from, stop)
-    handler(line, { lineNo, offset, terminated, utf8: knownUtf8 || isUtf8(line) })
+    handler(line, { lineNo, offset, terminated, utf8: knownUtf8 || isUtf8(line), tooLong: false })
+  }
+  const emitCarried = (tail: Buffer, terminated: boolean): void => {
+    if (carried + tail.length > MAX_LINE_BYTES) {
+      lineNo++
+      handler(Buffer.alloc(0), { lineNo, offset: carryOffset, terminated, utf8: true, tooLong: true })
+    } else {
+      const joined = Buffer.concat([...pieces, tail])
+      emit(joined, 0, joined.length, carryOffset, terminated, false)
+    }
+    pieces = []
+    carried = 0
   }
 
   try {
+    if (start === 0) {
+      // A byte-order mark is not part of the first row.
+      const head = Buffer.alloc(3)
+      if (readSync(fd, head, 0, 3, 0) === 3 && head.equals(BOM)) position = 3
+    }
     while (position < end) {
       const n = readSync(fd, buf, 0, Math.min(CHUNK, end - position), position)
       if (n === 0) break
@@ -56,15 +79,15 @@ export function readLinesSync(path: string, start: number, end: number, handler:
       // re-checked line by line to name the bad lines.
       const chunkUtf8 = isUtf8(chunk)
       let pos = 0
-      if (carry !== null) {
+      if (carried > 0) {
         const nl = chunk.indexOf(NEWLINE)
         if (nl < 0) {
-          carry = Buffer.concat([carry, chunk])
+          // Past the limit the bytes are only counted; the buffer is reused by the next read.
+          if (carried <= MAX_LINE_BYTES) pieces.push(Buffer.from(chunk))
+          carried += n
           continue
         }
-        const joined: Buffer = Buffer.concat([carry, chunk.subarray(0, nl)])
-        carry = null
-        emit(joined, 0, joined.length, carryOffset, true, false)
+        emitCarried(chunk.subarray(0, nl), true)
         pos = nl + 1
       }
       for (;;) {
@@ -74,12 +97,12 @@ export function readLinesSync(path: string, start: number, end: number, handler:
         pos = nl + 1
       }
       if (pos < chunk.length) {
-        // The buffer is reused by the next read: keep a copy of the unfinished line.
-        carry = Buffer.from(chunk.subarray(pos))
+        pieces.push(Buffer.from(chunk.subarray(pos)))
+        carried = chunk.length - pos
         carryOffset = chunkOffset + pos
       }
     }
-    if (carry !== null) emit(carry, 0, carry.length, carryOffset, false, false)
+    if (carried > 0) emitCarried(Buffer.alloc(0), false)
   } finally {
     closeSync(fd)
   }

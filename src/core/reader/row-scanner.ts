@@ -4,7 +4,9 @@
 // the index keep pace with a plain read of the file. Long values are decoded later, on demand.
 //
 // Accepted beyond strict JSON: the bare tokens NaN, Infinity and -Infinity that Python's json
-// module writes for non-finite floats. String contents are checked when they are decoded.
+// module writes for non-finite floats. Keys, numbers and nested values are checked in full; the
+// contents of strings are checked when they are decoded (see checkNested for why).
+import { parseLenientJson } from './lenient-json'
 
 export type ValueKind = 'string' | 'number' | 'literal' | 'object' | 'array'
 
@@ -127,9 +129,26 @@ function skipNested(line: Buffer, i: number): number {
 function skipValue(line: Buffer, i: number): { end: number; kind: ValueKind } {
   const b = line[i]
   if (b === QUOTE) return { end: skipString(line, i), kind: 'string' }
-  if (b === OPEN_BRACE) return { end: skipNested(line, i), kind: 'object' }
-  if (b === OPEN_BRACKET) return { end: skipNested(line, i), kind: 'array' }
+  if (b === OPEN_BRACE) return { end: checkNested(line, i, skipNested(line, i)), kind: 'object' }
+  if (b === OPEN_BRACKET) return { end: checkNested(line, i, skipNested(line, i)), kind: 'array' }
   return skipToken(line, i)
+}
+
+/**
+ * Objects and lists inside a row (rubric objects, rrd_* traces, RewardBench-2 response lists)
+ * are small next to the texts: their grammar is checked here, in full. Long strings are checked
+ * for their extent only; their contents are decoded, and checked, when a view reads them.
+ */
+const CHECKED_NESTED_BYTES = 1 << 20
+
+function checkNested(line: Buffer, start: number, end: number): number {
+  if (end - start > CHECKED_NESTED_BYTES) return end
+  try {
+    parseLenientJson(line.toString('utf8', start, end))
+  } catch (error) {
+    throw new ScanError(`invalid JSON inside a value: ${(error as Error).message}`, start)
+  }
+  return end
 }
 
 // Rows repeat the same few keys millions of times: remember their decoded names by a hash of
@@ -159,7 +178,11 @@ function readKey(line: Buffer, start: number, end: number): string {
       return name
     }
   }
-  return JSON.parse(line.toString('utf8', start, end)) as string
+  try {
+    return JSON.parse(line.toString('utf8', start, end)) as string
+  } catch (error) {
+    throw new ScanError(`invalid key: ${(error as Error).message}`, start)
+  }
 }
 
 function sameAscii(name: string, line: Buffer, a: number, b: number): boolean {

@@ -2,7 +2,7 @@
 // "extracts" that the main thread then applies to the RunIndex in file order. Scanning is the
 // heavy part and runs in workers; applying is cheap and needs the whole index, so it does not.
 import type { Phase } from '../../shared/domain'
-import { readLinesSync } from './line-reader'
+import { MAX_LINE_BYTES, readLinesSync } from './line-reader'
 import { Row, RowError, SharedTexts } from './row'
 import { scanRow } from './row-scanner'
 import { extractors } from './extractors'
@@ -51,6 +51,10 @@ export function scanTask(task: ScanTask): TaskResult {
   const issues: TaskResult['issues'] = []
   const texts = new SharedTexts()
   const lines = readLinesSync(task.abs, task.start, task.end, (line, info) => {
+    if (info.tooLong) {
+      issues.push({ line: info.lineNo, message: `line longer than ${MAX_LINE_BYTES >> 20} MB; not read` })
+      return
+    }
     if (!info.utf8) {
       issues.push({ line: info.lineNo, message: 'invalid UTF-8 bytes' })
       return
@@ -67,8 +71,10 @@ export function scanTask(task: ScanTask): TaskResult {
       extracts.push(extract(new Row(line, scanned.fields, info.offset, task.file, texts), task))
       rowLines.push(info.lineNo)
     } catch (error) {
-      if (!(error instanceof RowError)) throw error
-      issues.push({ line: info.lineNo, message: error.message })
+      // A row the extractor cannot handle is that row's problem, never the whole run's.
+      const message =
+        error instanceof RowError ? error.message : `unreadable row: ${(error as Error).message}`
+      issues.push({ line: info.lineNo, message })
     }
   })
   return { extracts, rowLines, texts: texts.list, issues, lines }

@@ -28,8 +28,16 @@ test('workbench format: tables link by id; verdicts attach to the pair under its
   assert.deepEqual(errors.items, [{ file: 'responses.jsonl', line: 3, message: 'unknown prompt id "nope"' }])
 })
 
-test('workbench format: a bad manifest is named', async (t) => {
+test('workbench format: a run.json of another tool is not taken for a workbench run', async (t) => {
   const dir = await tempDir(t)
   await writeFile(join(dir, 'run.json'), '{"format": "something-else"}')
-  await assert.rejects(openRun(dir), /run.json has no "format": "rubric-workbench-run"/)
+  await assert.rejects(openRun(dir), /is not a run: no workbench run.json/)
+})
+
+test('workbench format: a manifest from a newer workbench, or with wrong field types, is named', async (t) => {
+  const dir = await tempDir(t)
+  await writeFile(join(dir, 'run.json'), '{"format": "rubric-workbench-run", "version": 9}')
+  await assert.rejects(openRun(dir), /run.json has version 9; this workbench reads up to 1/)
+  await writeFile(join(dir, 'run.json'), '{"format": "rubric-workbench-run", "version": 1, "name": 42}')
+  await assert.rejects(openRun(dir), /run.json: "name" must be a string/)
 })

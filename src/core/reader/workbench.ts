@@ -43,6 +43,17 @@ export async function readManifest(root: string): Promise<Manifest> {
       `${RUN_MANIFEST} has version ${String(m.version)}; this workbench reads up to ${RUN_FORMAT_VERSION}`
     )
   }
+  if (m.name !== undefined && typeof m.name !== 'string')
+    throw new Error(`${RUN_MANIFEST}: "name" must be a string`)
+  const sides = m.side_names
+  if (
+    sides !== undefined &&
+    (typeof sides !== 'object' ||
+      sides === null ||
+      [sides.newer, sides.older].some((x) => x !== undefined && typeof x !== 'string'))
+  ) {
+    throw new Error(`${RUN_MANIFEST}: "side_names" must be {"newer": string, "older": string}`)
+  }
   return m as Manifest
 }
 

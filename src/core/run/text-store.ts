@@ -26,7 +26,7 @@ export class TextStore {
         return parseLenientJson(buf.toString('utf8'))
       } catch (error) {
         throw new Error(
-          `${file.rel}: the value at byte ${ref.start} no longer parses (${(error as Error).message}); reopen the run`
+          `${file.rel}: the text at byte ${ref.start} is not valid JSON (${(error as Error).message})`
         )
       }
     } finally {

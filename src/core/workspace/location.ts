@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import { realpath } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { basename, isAbsolute, join, relative, resolve } from 'node:path'
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 
 /** The per-user application-data folder, as Electron's app.getPath('appData') would give it. */
 export function appDataDir(
@@ -39,5 +39,14 @@ export async function defaultWorkspaceFor(
 
 export function isInside(parent: string, child: string): boolean {
   const rel = relative(resolve(parent), resolve(child))
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
+}
+
+/** The real path of a folder that may not exist yet: its nearest existing ancestor, resolved. */
+export async function realFolderPath(path: string): Promise<string> {
+  const full = resolve(path)
+  const real = await realpath(full).catch(() => null)
+  if (real !== null) return real
+  const parent = dirname(full)
+  return parent === full ? full : join(await realFolderPath(parent), basename(full))
 }

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path'
 import { Low } from 'lowdb'
 import { JSONFile } from 'lowdb/node'
 import type { RunFormat } from '../../shared/domain'
-import { isInside } from './location'
+import { isInside, realFolderPath } from './location'
 
 export const WORKSPACE_SCHEMA_VERSION = 1
 
@@ -25,7 +25,8 @@ export class Workspace {
   /** Create (or reuse) the workspace folder and record that the run was opened. */
   static async open(dir: string, run: { path: string; format: RunFormat }): Promise<Workspace> {
     const runRoot = await realpath(run.path).catch(() => resolve(run.path))
-    const target = resolve(dir)
+    // Both sides resolved through symlinks: a link must not smuggle the workspace into the run.
+    const target = await realFolderPath(dir)
     if (isInside(runRoot, target)) {
       throw new Error(
         `workspace ${target} is inside the run folder ${runRoot}; choose a folder outside the run`
@@ -41,6 +42,11 @@ export class Workspace {
     // Constructed directly: JSONFilePreset would silently keep the document in memory under NODE_ENV=test.
     const db = new Low<WorkspaceDoc>(new JSONFile<WorkspaceDoc>(join(target, 'workspace.json')), defaults)
     await db.read()
+    if (db.data.firstOpened !== null && db.data.run.path !== runRoot) {
+      throw new Error(
+        `workspace ${target} belongs to the run at ${db.data.run.path}; choose another folder for ${runRoot}`
+      )
+    }
     const now = new Date().toISOString()
     db.data.run = { path: runRoot, format: run.format }
     db.data.firstOpened ??= now
