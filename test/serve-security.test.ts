@@ -81,9 +81,26 @@ test('serve: a foreign Origin or Host is refused even with the token', async (t)
   ok.close()
 })
 
+test('serve: a malformed cookie is refused and does not bring the server down', async (t) => {
+  const server = await serve(t)
+  const cookie = `rw_token_${server.port}=%E0%A4%A`
+  assert.equal((await get(server, '/', { cookie })).status, 401)
+  await assert.rejects(connectBridge(`ws://127.0.0.1:${server.port}/ws`, { cookie }), /HTTP 401/)
+  const ok = await connectBridge(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)
+  assert.equal((await ok.call('app.info', {})).ok, true)
+  ok.close()
+})
+
 test('serve: paths outside the renderer folder are not served', async (t) => {
   const server = await serve(t)
-  for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/%00']) {
+  // Encoded forms survive URL parsing and reach the folder check itself.
+  for (const path of [
+    '/%2e%2e%2fsecret.txt',
+    '/assets/..%2f..%2fsecret.txt',
+    '/assets/%2e%2e%2f%2e%2e%2fsecret.txt',
+    '/..%5csecret.txt',
+    '/%00',
+  ]) {
     const reply = await get(server, `${path}${path.includes('?') ? '&' : '?'}token=${server.token}`)
     assert.equal(reply.status, 404, path)
   }

@@ -94,11 +94,12 @@ function applyQualitative(
   x: QualitativeExtract,
   line: number,
   task: ScanTask,
-  texts: readonly string[]
+  texts: readonly string[],
+  idPrefix: string
 ): void {
   const phase = task.phase ?? 'policy'
   const step = task.step ?? null
-  const id = `qe-${phase}-${step}-L${line}`
+  const id = `${idPrefix}${line}`
   const prompt = index.promptFor(texts[x.question] ?? '')
   if (phase === 'rubric') {
     const rubric = x.rubric ?? { text: x.text, criteria: 0, formatValid: false }
@@ -142,9 +143,10 @@ export async function readEvolmRun(root: string, name: string, ctx: ReadContext)
   const index = new RunIndex(root, 'evolm', name)
   const files: PlannedFile[] = []
   const prefixes = new Map<number, string>()
+  const usedPrefixes = new Set<string>()
   for (const abs of await listJsonl(join(root, 'generation_examples'))) {
     const file = index.addFile(relPath(root, abs), abs)
-    prefixes.set(file, generationPrefix(abs))
+    prefixes.set(file, uniquePrefix(usedPrefixes, generationPrefix(abs)))
     files.push({ file, abs, kind: 'evolm-generation' })
   }
   const qualitative: { phase: Phase; step: number; abs: string }[] = []
@@ -159,8 +161,11 @@ export async function readEvolmRun(root: string, name: string, ctx: ReadContext)
   for (const q of qualitative) {
     const rel = relPath(root, q.abs)
     index.noteCheckpoint(q.phase, q.step, rel)
+    const file = index.addFile(rel, q.abs)
+    // step_25 and step_025 name one checkpoint; their rows still need distinct ids.
+    prefixes.set(file, uniquePrefix(usedPrefixes, `qe-${q.phase}-${q.step}-L`))
     files.push({
-      file: index.addFile(rel, q.abs),
+      file,
       abs: q.abs,
       kind: 'evolm-qualitative',
       phase: q.phase,
@@ -174,13 +179,21 @@ export async function readEvolmRun(root: string, name: string, ctx: ReadContext)
     'evolm-generation': (x, line, task, texts) =>
       applyGeneration(index, x as GenerationExtract, line, task, texts, prefixes.get(task.file) ?? 'L'),
     'evolm-qualitative': (x, line, task, texts) =>
-      applyQualitative(index, x as QualitativeExtract, line, task, texts),
+      applyQualitative(index, x as QualitativeExtract, line, task, texts, prefixes.get(task.file) ?? 'L'),
     'prompt-metadata': (x, _line, _task, texts) => metadata?.apply(x, texts),
   }
   await runTasks(index, files, appliers, ctx)
   await readManifest(index, root)
   await findCheckpointFolders(index, root, root, 0)
   return index
+}
+
+/** A prefix no other file uses: `extra-run` and `extra_run` must not share ids. */
+function uniquePrefix(used: Set<string>, wanted: string): string {
+  let prefix = wanted
+  for (let n = 2; used.has(prefix); n++) prefix = wanted.replace(/-L$/, `~${n}-L`)
+  used.add(prefix)
+  return prefix
 }
 
 function generationPrefix(abs: string): string {

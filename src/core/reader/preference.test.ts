@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { writePreferenceFixture, writeRewardBenchFixture } from '../../../test/fixtures/preference-fixtures'
@@ -45,4 +46,36 @@ test('RewardBench-2: one chosen against each rejected; Ties keeps every chosen',
     prompts.items.map((p) => p.taskType),
     ['Math', 'Ties']
   )
+})
+
+test('duplicate pair ids: the first row keeps the id, the second is reported', async (t) => {
+  const dir = await tempDir(t)
+  const file = join(dir, 'dups.jsonl')
+  const row = (id: string, chosen: string): string =>
+    JSON.stringify({ id, prompt: 'p', chosen, rejected: 'r' })
+  // "x y" and "x_y" become the same URL-safe id.
+  await writeFile(file, `${row('x y', 'first')}\n${row('x_y', 'second')}\n${row('ok', 'third')}\n`)
+  const wb = new Workbench({ transport: 'serve', workspace: join(dir, 'ws') })
+  const s = await wb.open(file)
+  assert.equal(s.counts.pairs, 2)
+  assert.equal((await wb.handlers['pairs.get']({ id: 'x_y' })).newer.answer, 'first')
+  const errors = await wb.handlers['run.errors']({ offset: 0, limit: 5 })
+  assert.deepEqual(errors.items, [
+    { file: 'dups.jsonl', line: 2, message: 'duplicate pair id "x_y" (first used on line 1)' },
+  ])
+})
+
+test('a byte-order mark and a damaged first line do not stop a file from opening', async (t) => {
+  const dir = await tempDir(t)
+  const file = join(dir, 'bom.jsonl')
+  const good = JSON.stringify({ prompt: 'p', chosen: 'a', rejected: 'b' })
+  await writeFile(
+    file,
+    Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`{"prompt": "cut\n${good}\n${good}\n`)])
+  )
+  const wb = new Workbench({ transport: 'serve', workspace: join(dir, 'ws') })
+  const s = await wb.open(file)
+  assert.equal(s.format, 'preference')
+  assert.equal(s.counts.pairs, 2)
+  assert.equal(s.counts.errors, 1)
 })

@@ -6,6 +6,7 @@ import { basename, dirname } from 'node:path'
 import type { RunFormat } from '../../shared/domain'
 import { RunIndex, type TextRef } from '../run/run-index'
 import { encodedLength } from './evolm-rows'
+import { IdRegistry } from './id-registry'
 import { runTasks, type ReadContext } from './indexer'
 import type { PreferenceExtract } from './preference-rows'
 import { relPath } from './progress'
@@ -22,23 +23,26 @@ export async function readPreferenceRun(
   index.sideNames = { newer: 'chosen', older: 'rejected' }
   const file = index.addFile(relPath(root, path), path)
   const kind = format === 'rewardbench2' ? 'rewardbench2' : 'preference'
+  const ids = new IdRegistry('pair')
   const apply = (x: unknown, line: number, task: ScanTask, texts: readonly string[]): void =>
-    applyPreference(index, x as PreferenceExtract, line, task, texts)
+    applyPreference(index, ids, x as PreferenceExtract, line, task, texts)
   await runTasks(index, [{ file, abs: path, kind }], { [kind]: apply }, ctx)
   return index
 }
 
 function applyPreference(
   index: RunIndex,
+  ids: IdRegistry,
   x: PreferenceExtract,
   line: number,
   task: ScanTask,
   texts: readonly string[]
 ): void {
+  const rowId = x.id ?? `L${line}`
+  ids.claim(rowId, line)
   const prompt = index.promptFor(texts[x.prompt] ?? '')
   const p = index.prompts[prompt]
   if (p !== undefined && x.subset !== null) p.taskType ??= x.subset
-  const rowId = x.id ?? `L${line}`
   const side = (key: 'chosen' | 'rejected', refs: TextRef[]): number[] =>
     refs.map((text, i) =>
       index.addResponse({

@@ -16,7 +16,7 @@ export function extractPromptMetadata(row: Row): PromptMetadataExtract {
   }
 }
 
-/** References may be written as numbers; views compare them as text. */
+/** References may be written as numbers; kept as written (18446744073709551617 stays exact). */
 export function readReference(row: Row, key: string): string | null {
-  return row.kind(key) === 'number' ? String(row.number(key)) : row.string(key)
+  return row.kind(key) === 'number' ? row.rawText(key) : row.string(key)
 }

@@ -72,6 +72,7 @@ test('rubric summaries from the bytes after </think> match summaries of the whol
     `<think>a</think>not json`,
     `${json}`,
     `<think>cut off`,
+    `<think>x</think>junk</think>${json}`,
   ]
   for (const rubric of rubrics) {
     const line = Buffer.from(JSON.stringify({ rubric }))

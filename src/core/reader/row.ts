@@ -139,6 +139,12 @@ export class Row {
     return n
   }
 
+  /** A value's JSON text exactly as written in the file. */
+  rawText(key: string): string | null {
+    const v = this.fields.get(key)
+    return v === undefined ? null : this.line.toString('utf8', v.start, v.end)
+  }
+
   /** Any JSON value, decoded (small values only: this copies). */
   value(key: string): unknown {
     const v = this.fields.get(key)

@@ -42,6 +42,7 @@ function answerAfterThinking(row: Row, ref: TextRef): string | null {
   if (open >= 0 && !(opensAtStart && open === 1 && open < close)) return null
   // Another tag after the thinking would make splitThinking read the answer differently.
   if (value.indexOf(THINK_OPEN.subarray(1), close) >= 0) return null
+  if (value.indexOf(THINK_CLOSE, close + THINK_CLOSE.length) >= 0) return null
   try {
     // The tag is plain ASCII, so the bytes after it start a fresh JSON string character.
     return JSON.parse(`"${value.toString('utf8', close + THINK_CLOSE.length, value.length - 1)}"`) as string

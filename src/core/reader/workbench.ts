@@ -5,6 +5,7 @@ import { RunIndex } from '../run/run-index'
 import { encodedLength } from './evolm-rows'
 import { runTasks, type Appliers, type PlannedFile, type ReadContext } from './indexer'
 import { relPath } from './progress'
+import { IdRegistry } from './id-registry'
 import { RowError } from './row'
 import {
   TABLES,
@@ -92,10 +93,18 @@ function lookup(kind: string, id: string | null, find: (id: string) => number | 
 /** Ids are resolved here, in file order: a row may refer only to tables read before it. */
 function workbenchAppliers(index: RunIndex): Appliers {
   const verdictFor = new Map<string, number>()
+  const ids = {
+    prompts: new IdRegistry('prompt'),
+    responses: new IdRegistry('response'),
+    rubrics: new IdRegistry('rubric'),
+    verdicts: new IdRegistry('verdict'),
+    pairs: new IdRegistry('pair'),
+  }
   const promptOf = (id: string): number => lookup('prompt', id, (i) => index.promptIndex(i))
   return {
-    'wb-prompts': (x) => {
+    'wb-prompts': (x, line) => {
       const p = x as PromptExtract
+      ids.prompts.claim(p.id, line)
       const at = index.promptFor(p.text, p.id)
       index.aliasPrompt(p.id, at)
       const rec = index.prompts[at]
@@ -109,6 +118,7 @@ function workbenchAppliers(index: RunIndex): Appliers {
     },
     'wb-responses': (x, line, task) => {
       const r = x as ResponseExtract
+      ids.responses.claim(r.id, line)
       const prompt = promptOf(r.promptId)
       index.addResponse({
         id: r.id,
@@ -124,6 +134,7 @@ function workbenchAppliers(index: RunIndex): Appliers {
     },
     'wb-rubrics': (x, line, task) => {
       const r = x as RubricRowExtract
+      ids.rubrics.claim(r.id, line)
       const prompt = promptOf(r.promptId)
       index.addRubric({
         id: r.id,
@@ -138,11 +149,13 @@ function workbenchAppliers(index: RunIndex): Appliers {
     },
     'wb-verdicts': (x, line) => {
       const v = x as VerdictExtract
+      const id = v.id ?? `verdicts-L${line}`
+      ids.verdicts.claim(id, line)
       const response = lookup('response', v.responseId, (i) => index.responseIndex(i))
       const rubric = lookup('rubric', v.rubricId, (i) => index.rubricIndex(i))
       const parseFailure = v.score !== null && !Number.isFinite(v.score)
       const at = index.addVerdict({
-        id: v.id ?? `verdicts-L${line}`,
+        id,
         judge: v.judge ?? 'stored',
         response,
         rubric,
@@ -154,6 +167,7 @@ function workbenchAppliers(index: RunIndex): Appliers {
     },
     'wb-pairs': (x, line, task) => {
       const p = x as PairExtract
+      ids.pairs.claim(p.id, line)
       const newer = lookup('response', p.newerId, (i) => index.responseIndex(i))
       const older = lookup('response', p.olderId, (i) => index.responseIndex(i))
       const rubric = lookup('rubric', p.rubricId, (i) => index.rubricIndex(i))

@@ -131,16 +131,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder')
-    const refusal = originOk(req)
-    const status =
-      refusal !== null
-        ? '403 Forbidden'
-        : !tokenOk(req, url)
-          ? '401 Unauthorized'
-          : url.pathname !== '/ws'
-            ? '404 Not Found'
-            : null
+    // Nothing a client sends before it is authenticated may throw out of this handler.
+    let status: string | null
+    try {
+      const url = new URL(req.url ?? '/', 'http://placeholder')
+      status =
+        originOk(req) !== null
+          ? '403 Forbidden'
+          : !tokenOk(req, url)
+            ? '401 Unauthorized'
+            : url.pathname !== '/ws'
+              ? '404 Not Found'
+              : null
+    } catch {
+      status = '400 Bad Request'
+    }
     if (status !== null) {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
       return
@@ -215,7 +220,12 @@ function readCookie(header: string | undefined, name: string): string | null {
   if (header === undefined) return null
   for (const part of header.split(';')) {
     const [key, ...rest] = part.trim().split('=')
-    if (key === name) return decodeURIComponent(rest.join('='))
+    if (key !== name) continue
+    try {
+      return decodeURIComponent(rest.join('='))
+    } catch {
+      return null
+    }
   }
   return null
 }
