@@ -6,14 +6,23 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
-const root = new URL('..', import.meta.url).pathname
+const root = fileURLToPath(new URL('..', import.meta.url))
 const cli = join(root, 'out', 'main', 'cli.js')
-const { values, positionals } = parseArgs({
-  options: { workspace: { type: 'string' } },
-  allowPositionals: true,
-})
+function commandLine() {
+  try {
+    return parseArgs({ options: { workspace: { type: 'string' } }, allowPositionals: true })
+  } catch (error) {
+    console.error(`rubric-workbench: ${error.message}`)
+    console.error(
+      'usage: npm start [-- [PATH] [--workspace DIR]]   (serve options: npx rubric-workbench serve --help)'
+    )
+    process.exit(2)
+  }
+}
+const { values, positionals } = commandLine()
 const runPath = positionals[0] ?? join(root, 'resources', 'demo-run')
 const passOn = values.workspace === undefined ? [] : ['--workspace', values.workspace]
 

@@ -39,6 +39,7 @@ test('inspect --json prints exactly one JSON object with the documented fields',
     'verdicts',
     'judge_parse_failures',
     'errors',
+    'errors_total',
     'sample',
   ])
   assert.equal(out['format'], 'evolm')
@@ -51,6 +52,7 @@ test('inspect --json prints exactly one JSON object with the documented fields',
   ])
   assert.equal(out['pairs'], 5)
   assert.equal(out['judge_parse_failures'], 2)
+  assert.equal(out['errors_total'], 4)
   const errors = out['errors'] as { file: string; line: number; message: string }[]
   assert.deepEqual(
     errors.map((e) => [e.file, e.line]),

@@ -16,6 +16,12 @@ interface Report {
   summary: { ok: boolean; result?: { format: string; counts: { pairs: number } } }
   malformed: { ok: boolean; error?: { code: string } }
   untrusted: { ok: boolean }
+  hardening: {
+    windowOpen: { action: string } | null
+    foreignNavigationPrevented: boolean
+    ownNavigationPrevented: boolean
+    permissionGranted: boolean | null
+  }
 }
 
 test('built main bundle: contract on IPC, hardened window, demo run served', async (t) => {
@@ -50,4 +56,10 @@ test('built main bundle: contract on IPC, hardened window, demo run served', asy
   assert.ok((report.summary.result?.counts.pairs ?? 0) > 0)
   assert.equal(report.malformed.error?.code, 'bad-request')
   assert.equal(report.untrusted.ok, false)
+  assert.deepEqual(report.hardening, {
+    windowOpen: { action: 'deny' },
+    foreignNavigationPrevented: true,
+    ownNavigationPrevented: false,
+    permissionGranted: false,
+  })
 })

@@ -1,10 +1,10 @@
 // `rubric-workbench inspect PATH [--json]`: what a run holds and what could not be read.
 import { stat } from 'node:fs/promises'
-import { basename, join, relative, resolve, sep } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { openRun } from '../core/reader/open-run'
 import { summarizeRun } from '../core/run/run-views'
 import { defaultWorkspaceFor } from '../core/workspace/location'
-import type { RunIndex } from '../core/run/run-index'
+import { MAX_KEPT_ISSUES, type RunIndex } from '../core/run/run-index'
 import type { RunSummary } from '../shared/domain'
 import { terminalProgress } from './terminal-progress'
 
@@ -27,6 +27,8 @@ export interface InspectJson {
   verdicts: number
   judge_parse_failures: number
   errors: { file: string; line: number; message: string }[]
+  /** All unreadable lines; `errors` lists the first MAX_KEPT_ISSUES of them. */
+  errors_total: number
   sample: { pair_ids: string[]; rubric_ids: string[]; prompt_ids: string[] }
 }
 
@@ -63,11 +65,8 @@ export async function inspectCommand(
  */
 async function relativeToArgument(argument: string, root: string): Promise<(rel: string) => string> {
   const given = resolve(argument)
-  const isFolder = (await stat(given)).isDirectory()
-  return (rel) => {
-    const abs = join(root, rel)
-    return isFolder ? relative(given, abs).split(sep).join('/') : basename(abs)
-  }
+  const base = (await stat(given)).isDirectory() ? given : dirname(given)
+  return (rel) => relative(base, join(root, rel)).split(sep).join('/')
 }
 
 function toJson(index: RunIndex, s: RunSummary, fileName: (rel: string) => string): InspectJson {
@@ -82,6 +81,7 @@ function toJson(index: RunIndex, s: RunSummary, fileName: (rel: string) => strin
     verdicts: s.counts.verdicts,
     judge_parse_failures: s.counts.judgeParseFailures,
     errors: index.issues.map((i) => ({ file: fileName(i.file), line: i.line, message: i.message })),
+    errors_total: index.issueCount,
     sample: sample(index),
   }
 }
@@ -132,7 +132,10 @@ function printReadable(
   out(`  ${c.errors} unreadable line${c.errors === 1 ? '' : 's'}:`)
   for (const issue of index.issues.slice(0, ERRORS_SHOWN))
     out(`    ${fileName(issue.file)}:${issue.line}  ${issue.message}`)
-  if (c.errors > ERRORS_SHOWN) out(`    … and ${c.errors - ERRORS_SHOWN} more (--json lists them)`)
+  if (c.errors > ERRORS_SHOWN)
+    out(
+      `    … and ${c.errors - ERRORS_SHOWN} more (--json lists the first ${MAX_KEPT_ISSUES.toLocaleString('en')})`
+    )
 }
 
 function formatName(format: string): string {

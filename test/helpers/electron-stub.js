@@ -13,13 +13,18 @@ const state = (globalThis.__electronStub ??= {
     throw new Error('no ipcRenderer.invoke handler set by the test')
   },
   rendererListeners: new Map(),
+  appListeners: new Map(),
+  permissionHandler: null,
 })
 
 export const app = {
   isPackaged: false,
   getAppPath: () => process.cwd(),
   whenReady: () => Promise.resolve(),
-  on: () => app,
+  on(event, fn) {
+    state.appListeners.set(event, fn)
+    return app
+  },
   quit: () => {},
   exit: (code) => process.exit(code),
 }
@@ -31,7 +36,37 @@ export const ipcMain = {
   },
 }
 
-export const session = { defaultSession: { setPermissionRequestHandler() {} } }
+export const session = {
+  defaultSession: {
+    setPermissionRequestHandler(fn) {
+      state.permissionHandler = fn
+    },
+  },
+}
+
+/** What the app's web-contents hooks do with a window.open and two navigations. */
+function probeHardening(rendererUrl) {
+  let openHandler = null
+  const navigation = []
+  const contents = {
+    setWindowOpenHandler: (fn) => (openHandler = fn),
+    on: (event, fn) => event === 'will-navigate' && navigation.push(fn),
+  }
+  state.appListeners.get('web-contents-created')?.({}, contents)
+  const navigate = (url) => {
+    let prevented = false
+    for (const fn of navigation) fn({ preventDefault: () => (prevented = true) }, url)
+    return prevented
+  }
+  let permission = null
+  state.permissionHandler?.({}, 'media', (granted) => (permission = granted))
+  return {
+    windowOpen: openHandler?.({ url: 'https://example.org/' }) ?? null,
+    foreignNavigationPrevented: navigate('https://evil.example/'),
+    ownNavigationPrevented: navigate(`${rendererUrl}#/pairs`),
+    permissionGranted: permission,
+  }
+}
 export const shell = { openExternal: async () => {} }
 
 export class BrowserWindow {
@@ -59,6 +94,7 @@ export class BrowserWindow {
       summary: await call('rw:run.summary', {}, url),
       malformed: await call('rw:pairs.get', { id: 42 }, url),
       untrusted: await call('rw:run.summary', {}, 'https://evil.example/'),
+      hardening: probeHardening(url),
     }
     writeFileSync(report, JSON.stringify(result))
     process.exit(0)

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { LONG_RESPONSE_CHARS, PROMPT_GREEK, writeEvolmFixture } from '../../../test/fixtures/evolm-fixture'
@@ -137,4 +138,30 @@ test('a path that holds no run gets a message naming what was looked for', async
     /is not a run: no workbench run.json, and no EvoLM output \(generation_examples\/ or qualitative_eval\/\) up to 3 folders deep/
   )
   await assert.rejects(openRun(join(dir, 'missing')), /no such file or folder/)
+})
+
+test('EvoLM files whose names make the same id prefix still get distinct ids', async (t) => {
+  const dir = await tempDir(t)
+  await mkdir(join(dir, 'generation_examples'))
+  const row = (answer: string): string =>
+    JSON.stringify({
+      training_step: 1,
+      actor_type: 'policy',
+      question: 'q',
+      rubric: null,
+      policy_answer: answer,
+      score: 0.5,
+    }) + '\n'
+  await writeFile(join(dir, 'generation_examples', 'extra-run.jsonl'), row('from the dash file'))
+  await writeFile(join(dir, 'generation_examples', 'extra_run.jsonl'), row('from the underscore file'))
+  const wb = new Workbench({ transport: 'serve', workspace: await tempDir(t) })
+  await wb.open(dir)
+  const prompt = (await wb.handlers['prompts.list']({ offset: 0, limit: 1 })).items[0]
+  assert.ok(prompt)
+  const ids = (await wb.handlers['prompts.get']({ id: prompt.id })).responses.map((r) => r.id)
+  assert.equal(new Set(ids).size, 2)
+  const answers = await Promise.all(
+    ids.map(async (id) => (await wb.handlers['responses.get']({ id })).answer)
+  )
+  assert.deepEqual(answers.sort(), ['from the dash file', 'from the underscore file'])
 })

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { writeEvolmFixture } from '../../../test/fixtures/evolm-fixture'
@@ -6,6 +7,8 @@ import { writeRewardBenchFixture } from '../../../test/fixtures/preference-fixtu
 import { writeWorkbenchFixture } from '../../../test/fixtures/workbench-fixture'
 import { tempDir } from '../../../test/helpers/temp'
 import type { RunIndex } from '../run/run-index'
+import { TextStore } from '../run/text-store'
+import { MAX_LINE_BYTES } from './line-reader'
 import { openRun } from './open-run'
 
 /** Everything an index holds, for comparing two ways of building it. */
@@ -48,4 +51,40 @@ test('progress reaches the total byte count', async (t) => {
   assert.ok(last !== undefined)
   assert.equal(last.bytesRead, last.bytesTotal)
   assert.equal(last.bytesTotal, index.bytes)
+})
+
+test('lines longer than a read, with characters split between reads, come back whole', async (t) => {
+  const dir = await tempDir(t)
+  const file = join(dir, 'long.jsonl')
+  // 3-byte and 4-byte characters repeated past several 1 MiB reads, so some straddle a boundary.
+  const long = 'é東🙂"\\\n'.repeat(400_000)
+  const rows = [
+    { prompt: 'a', chosen: long, rejected: 'short' },
+    { prompt: 'b', chosen: 'x', rejected: long.slice(7) },
+  ]
+  await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n')
+  const single = await openRun(file, { indexer: { workers: 0 } })
+  const parallel = await openRun(file, { indexer: { workers: 2, rangeBytes: 1000 } })
+  assert.deepEqual(snapshot(parallel.index), snapshot(single.index))
+  assert.equal(single.index.issues.length, 0)
+  const store = new TextStore(single.index)
+  const first = single.index.responses[0]
+  const second = single.index.responses[3]
+  assert.ok(first !== undefined && second !== undefined)
+  assert.equal(await store.text(first.text), long)
+  assert.equal(await store.text(second.text), long.slice(7))
+})
+
+test('a line past the length limit is reported, and the lines after it still load', async (t) => {
+  const dir = await tempDir(t)
+  const file = join(dir, 'junk.jsonl')
+  const good = JSON.stringify({ prompt: 'p', chosen: 'a', rejected: 'b' })
+  const junk = Buffer.alloc(MAX_LINE_BYTES + 1024, 0x20)
+  junk[0] = 0x78
+  await writeFile(file, Buffer.concat([Buffer.from(`${good}\n`), junk, Buffer.from(`\n${good}\n`)]))
+  const { index } = await openRun(file, { indexer: { workers: 0 } })
+  assert.equal(index.pairs.length, 2)
+  assert.deepEqual(index.issues, [
+    { file: 'junk.jsonl', line: 2, message: 'line longer than 64 MB; not read' },
+  ])
 })
