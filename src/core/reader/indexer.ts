@@ -182,6 +182,7 @@ async function runInWorkers(
       dispatch()
     })
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()))
+    // Idle workers stop on their own time; nobody needs to wait for them.
+    for (const worker of pool) void worker.terminate()
   }
 }

@@ -83,3 +83,37 @@ test('rubric summaries from the bytes after </think> match summaries of the whol
     assert.deepEqual({ criteria: got?.criteria, formatValid: got?.formatValid }, want, rubric)
   }
 })
+
+test('numbers read from the bytes equal Number() on their text', async () => {
+  const { Row } = await import('./row')
+  const samples = [
+    '0',
+    '-0',
+    '7',
+    '120',
+    '0.85',
+    '0.1',
+    '0.3',
+    '-2.5',
+    '123456789012345',
+    '1234567890123456',
+    '0.000001',
+    '1e5',
+    '3.14159265358979',
+    '-0.0',
+    '9007199254740993',
+  ]
+  let seed = 7
+  const random = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+    return seed / 2 ** 32
+  }
+  for (let i = 0; i < 2000; i++)
+    samples.push(String(Math.round(random() * 1e6) / 10 ** Math.floor(random() * 7)))
+  for (const text of samples) {
+    const line = Buffer.from(`{"n": ${text}}`)
+    const scanned = scanRow(line)
+    assert.ok(scanned.ok, text)
+    assert.ok(Object.is(new Row(line, scanned.fields, 0, 0).number('n'), Number(text)), text)
+  }
+})
