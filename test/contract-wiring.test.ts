@@ -144,3 +144,14 @@ test('serve bridge: every contract method answers over the WebSocket; malformed 
   const missing = await client.call('pairs.get', { id: 'no-such-pair' })
   assert.equal(missing.ok ? null : missing.error.code, 'not-found')
 })
+
+test('when the run cannot be opened, requests say why instead of "no run"', async (t) => {
+  const dir = await tempDir(t)
+  const wb = new Workbench({ transport: 'serve', workspace: join(dir, 'ws') })
+  await assert.rejects(wb.open(join(dir, 'missing')), /no such file or folder/)
+  await assert.rejects(wb.handlers['run.summary']({}), (e: { code?: string; message?: string }) => {
+    assert.equal(e.code, 'not-a-run')
+    assert.match(e.message ?? '', /missing: no such file or folder/)
+    return true
+  })
+})

@@ -2,7 +2,7 @@
 // run at a time, its workspace, and the contract's handlers.
 import { ApiError, type EventName, type EventPayload } from '../shared/contract'
 import type { Page, RunSummary } from '../shared/domain'
-import type { Handlers } from './api/dispatch'
+import { toApiError, type Handlers } from './api/dispatch'
 import { openRun } from './reader/open-run'
 import type { RunIndex } from './run/run-index'
 import {
@@ -48,6 +48,8 @@ export class Workbench {
   private openSeq = 0
   /** The run the user's --workspace was given for; other runs get their own default workspace. */
   private explicitWorkspaceRun: string | null = null
+  /** Why the last open failed, told to requests that find no run. */
+  private lastOpenError: unknown = null
   private readonly emit: Emit
 
   constructor(private readonly options: WorkbenchOptions) {
@@ -63,7 +65,10 @@ export class Workbench {
     this.opening = opening
     // The failure is reported to whoever awaits this open; later requests see "no run".
     void opening
-      .catch(() => {})
+      .then(
+        () => (this.lastOpenError = null),
+        (error: unknown) => (this.lastOpenError = error)
+      )
       .finally(() => {
         if (this.opening === opening) this.opening = null
       })
@@ -94,7 +99,10 @@ export class Workbench {
 
   private async need(): Promise<OpenRunState> {
     if (this.opening !== null) await this.opening.catch(() => {})
-    if (this.current === null) throw new ApiError('no-run', 'no run is open')
+    if (this.current === null) {
+      if (this.lastOpenError !== null) throw toApiError(this.lastOpenError)
+      throw new ApiError('no-run', 'no run is open')
+    }
     return this.current
   }
 
