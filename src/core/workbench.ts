@@ -56,10 +56,6 @@ export class Workbench {
     this.emit = options.emit ?? (() => {})
   }
 
-  get run(): OpenRunState | null {
-    return this.current
-  }
-
   open(path: string): Promise<RunSummary> {
     const opening = this.load(path, ++this.openSeq)
     this.opening = opening
