@@ -139,6 +139,9 @@ export interface Verdict {
 export interface PairSummary {
   id: string
   promptId: string
+  /** The prompt's first words, for tables. */
+  promptPreview: string
+  taskType: string | null
   newerStep: number | null
   olderStep: number | null
   gap: number | null

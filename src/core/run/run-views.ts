@@ -114,6 +114,8 @@ export function pairSummary(index: RunIndex, pair: PairRec): PairSummary {
   return {
     id: pair.id,
     promptId: prompt?.id ?? '',
+    promptPreview: prompt === undefined ? '' : previewOf(prompt.text),
+    taskType: prompt?.taskType ?? null,
     newerStep: index.responses[pair.newer]?.step ?? null,
     olderStep: index.responses[pair.older]?.step ?? null,
     gap: pair.gap,
@@ -125,11 +127,19 @@ export function pairSummary(index: RunIndex, pair: PairRec): PairSummary {
   }
 }
 
+/** One line of a prompt, for lists: white space folded, cut at PREVIEW_CHARS. */
+function previewOf(text: string): string {
+  const flat = text
+    .slice(0, PREVIEW_CHARS * 4)
+    .replace(/\s+/g, ' ')
+    .trim()
+  return flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS - 1)}…` : flat
+}
+
 export function promptSummary(p: PromptRec): PromptSummary {
-  const flat = p.text.replace(/\s+/g, ' ').trim()
   return {
     id: p.id,
-    preview: flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS - 1)}…` : flat,
+    preview: previewOf(p.text),
     taskType: p.taskType,
     responses: p.responses,
     pairs: p.pairs,
