@@ -44,14 +44,17 @@ function get(server: RunningServer, path: string, headers: Record<string, string
   })
 }
 
-test('serve: the printed URL opens the app and sets a cookie for its assets', async (t) => {
+test('serve: the printed URL sets a cookie and sends the page to an address without the token', async (t) => {
   const server = await serve(t)
   assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{20,}$/)
-  const page = await get(server, `/?token=${server.token}`)
+  const first = await get(server, `/?token=${server.token}`)
+  assert.equal(first.status, 303)
+  assert.equal(first.headers['location'], '/')
+  const cookie = String(first.headers['set-cookie'])
+  assert.match(cookie, /HttpOnly; SameSite=Strict/)
+  const page = await get(server, '/', { cookie: cookie.split(';')[0] ?? '' })
   assert.equal(page.status, 200)
   assert.match(String(page.headers['content-security-policy']), /script-src 'self'/)
-  const cookie = String(page.headers['set-cookie'])
-  assert.match(cookie, /HttpOnly; SameSite=Strict/)
   const asset = await get(server, '/assets/app.js', { cookie: cookie.split(';')[0] ?? '' })
   assert.equal(asset.status, 200)
 })
@@ -72,7 +75,7 @@ test('serve: a foreign Origin or Host is refused even with the token', async (t)
   const path = `/?token=${server.token}`
   assert.equal((await get(server, path, { origin: 'http://evil.example' })).status, 403)
   assert.equal((await get(server, path, { host: `evil.example:${server.port}` })).status, 403)
-  assert.equal((await get(server, path, { origin: `http://127.0.0.1:${server.port}` })).status, 200)
+  assert.equal((await get(server, path, { origin: `http://127.0.0.1:${server.port}` })).status, 303)
   const ws = `ws://127.0.0.1:${server.port}/ws?token=${server.token}`
   await assert.rejects(connectBridge(ws, { origin: 'http://evil.example' }), /HTTP 403/)
   await assert.rejects(connectBridge(ws, { host: 'attacker.example' }), /HTTP 403/)

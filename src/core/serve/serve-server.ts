@@ -106,11 +106,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Only GET is served.')
     if (url.searchParams.has('token')) {
-      // Later requests (scripts, styles) carry the cookie instead of the query string.
+      // Later requests (scripts, styles, the WebSocket) carry the cookie instead. The page itself
+      // is sent to its address without the token, which keeps the token out of the address bar,
+      // history and bookmarks; browsers keep the #fragment across the redirect.
       res.setHeader(
         'Set-Cookie',
         `${cookieName()}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
       )
+      if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) {
+        url.searchParams.delete('token')
+        res.writeHead(303, { Location: `${url.pathname}${url.search}`, 'Cache-Control': 'no-store' })
+        return void res.end()
+      }
     }
     const file = resolveStatic(options.staticDir, url.pathname)
     if (file === null) return send(res, 404, 'Not found.')
