@@ -4,6 +4,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { NO_RRD } from '../scripts/lib/evolm-row'
 import { mulberry32 } from '../scripts/lib/seeded-random'
 
 const FRAGMENTS = [
@@ -106,13 +107,7 @@ export async function generateEvolmRun(root: string, totalBytes: number, seed = 
       rejected_step: step - gap,
       current_step: step,
       step_gap: gap,
-      rrd_weighting_method: null,
-      rrd_iterations: null,
-      rrd_rejected_count: null,
-      rrd_rubric_items: null,
-      rrd_weights: null,
-      rrd_binary_scores: null,
-      rrd_trace: null,
+      ...NO_RRD,
       timestamp: '2026-05-01T00:00:00',
     })
   })

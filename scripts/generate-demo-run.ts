@@ -13,6 +13,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { NO_RRD as NO_RRD_FIELDS } from './lib/evolm-row'
 import { mulberry32, type Rng } from './lib/seeded-random'
 
 // ---------------------------------------------------------------------------------------------
@@ -1600,15 +1601,7 @@ type RrdFields = Pick<
   | 'rrd_trace'
 >
 
-const NO_RRD: RrdFields = {
-  rrd_weighting_method: null,
-  rrd_iterations: null,
-  rrd_rejected_count: null,
-  rrd_rubric_items: null,
-  rrd_weights: null,
-  rrd_binary_scores: null,
-  rrd_trace: null,
-}
+const NO_RRD: RrdFields = { ...NO_RRD_FIELDS }
 
 const RRD_DROPPED = [
   'The response is good',
