@@ -38,7 +38,9 @@ function parseShortDecimal(line: Buffer, start: number, end: number): number | n
 // string that the garbage collector must then chase; this per-thread table hands back the string
 // decoded the first time, found by a hash of the raw bytes and confirmed by comparing them.
 const INTERN_MAX_BYTES = 16 << 10
-const INTERN_MAX_ENTRIES = 50_000
+/** The table starts over past this many raw bytes, so memory stays bounded whatever the run. */
+const INTERN_BUDGET_BYTES = 16 << 20
+let internedBytes = 0
 const interned = new Map<number, { raw: Buffer; text: string }>()
 
 /** A hash of the length and both ends of a value; a hit is confirmed by comparing all bytes. */
@@ -141,8 +143,12 @@ export class Row {
     const hit = interned.get(h)
     if (hit !== undefined && hit.raw.equals(raw)) return hit.text
     const text = this.decode(key, v) as string
-    if (interned.size >= INTERN_MAX_ENTRIES) interned.clear()
+    if (internedBytes + raw.length > INTERN_BUDGET_BYTES) {
+      interned.clear()
+      internedBytes = 0
+    }
     interned.set(h, { raw: Buffer.from(raw), text })
+    internedBytes += raw.length
     return text
   }
 
