@@ -118,8 +118,9 @@ function workbenchAppliers(index: RunIndex): Appliers {
     },
     'wb-responses': (x, line, task) => {
       const r = x as ResponseExtract
-      ids.responses.claim(r.id, line)
       const prompt = promptOf(r.promptId)
+      // Claimed only once its references resolve: a rejected row keeps no id.
+      ids.responses.claim(r.id, line)
       index.addResponse({
         id: r.id,
         prompt,
@@ -134,8 +135,8 @@ function workbenchAppliers(index: RunIndex): Appliers {
     },
     'wb-rubrics': (x, line, task) => {
       const r = x as RubricRowExtract
-      ids.rubrics.claim(r.id, line)
       const prompt = promptOf(r.promptId)
+      ids.rubrics.claim(r.id, line)
       index.addRubric({
         id: r.id,
         prompt,
@@ -150,9 +151,9 @@ function workbenchAppliers(index: RunIndex): Appliers {
     'wb-verdicts': (x, line) => {
       const v = x as VerdictExtract
       const id = v.id ?? `verdicts-L${line}`
-      ids.verdicts.claim(id, line)
       const response = lookup('response', v.responseId, (i) => index.responseIndex(i))
       const rubric = lookup('rubric', v.rubricId, (i) => index.rubricIndex(i))
+      ids.verdicts.claim(id, line)
       const parseFailure = v.score !== null && !Number.isFinite(v.score)
       const at = index.addVerdict({
         id,
@@ -167,10 +168,10 @@ function workbenchAppliers(index: RunIndex): Appliers {
     },
     'wb-pairs': (x, line, task) => {
       const p = x as PairExtract
-      ids.pairs.claim(p.id, line)
       const newer = lookup('response', p.newerId, (i) => index.responseIndex(i))
       const older = lookup('response', p.olderId, (i) => index.responseIndex(i))
       const rubric = lookup('rubric', p.rubricId, (i) => index.rubricIndex(i))
+      ids.pairs.claim(p.id, line)
       const n = index.responses[newer]
       const o = index.responses[older]
       const stepGap = n?.step != null && o?.step != null ? n.step - o.step : null
