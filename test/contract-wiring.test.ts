@@ -23,9 +23,13 @@ function validArgs(root: string): { [M in MethodName]: MethodArgs<M> } {
     'checkpoints.list': {},
     'pairs.list': { limit: 5 },
     'pairs.get': { id: 'pair-1' },
+    'pairs.neighbors': { id: 'pair-1', sort: 'gap', outcomes: ['agrees'] },
+    'pairs.facets': {},
+    'timeline.stats': {},
     'prompts.list': {},
     'prompts.get': { id: 'p1' },
     'rubrics.get': { id: 'k1' },
+    'rubrics.lineage': { promptId: 'p1' },
     'responses.get': { id: 'r-new' },
   }
 }

@@ -3,18 +3,19 @@
 import { ApiError, type EventName, type EventPayload } from '../shared/contract'
 import type { Page, RunSummary } from '../shared/domain'
 import { toApiError, type Handlers } from './api/dispatch'
+import { PairQueryEngine } from './query/pair-query-engine'
+import { TimelineStatsBuilder } from './query/timeline-stats'
 import { openRun } from './reader/open-run'
 import type { RunIndex } from './run/run-index'
 import {
-  checkpointWindow,
   pairDetail,
-  pairInCheckpoint,
   pairSummary,
   promptDetail,
   promptSummary,
   responseDetail,
   responseSummary,
   rubricDetail,
+  rubricLineage,
   rubricSummary,
   summarizeRun,
 } from './run/run-views'
@@ -38,6 +39,8 @@ export interface OpenRunState {
   store: TextStore
   workspace: Workspace
   summary: RunSummary
+  pairs: PairQueryEngine
+  timeline: TimelineStatsBuilder
 }
 
 export class Workbench {
@@ -88,7 +91,10 @@ export class Workbench {
     const workspace = await Workspace.open(dir, { path: index.location, format: index.format })
     const summary = summarizeRun(index, indexMs, workspace.dir)
     stillLatest()
-    this.current = { index, store: new TextStore(index), workspace, summary }
+    const store = new TextStore(index)
+    const pairs = new PairQueryEngine(index, store)
+    const timeline = new TimelineStatsBuilder(index, store, pairs.columns)
+    this.current = { index, store, workspace, summary, pairs, timeline }
     this.emit('run.opened', summary)
     return summary
   }
@@ -116,21 +122,10 @@ export class Workbench {
       return { total: index.issues.length, offset, items: index.issues.slice(offset, offset + limit) }
     },
     'checkpoints.list': async () => (await this.need()).summary.checkpoints,
-    'pairs.list': async ({ offset, limit, checkpoint, promptId }) => {
-      const { index } = await this.need()
-      let pairs = index.pairs
-      if (checkpoint !== undefined) {
-        const window = checkpointWindow(index, checkpoint)
-        if (window === null)
-          throw new ApiError('not-found', `no checkpoint ${JSON.stringify(checkpoint)} in this run`)
-        pairs = pairs.filter((p) => pairInCheckpoint(index, p, window))
-      }
-      if (promptId !== undefined) {
-        const prompt = index.promptIndex(promptId)
-        pairs = pairs.filter((p) => p.prompt === prompt)
-      }
-      return page(pairs, offset, limit, (p) => pairSummary(index, p))
-    },
+    'pairs.list': async ({ offset, limit, ...query }) => (await this.need()).pairs.page(query, offset, limit),
+    'pairs.neighbors': async ({ id, ...query }) => (await this.need()).pairs.neighbors(id, query),
+    'pairs.facets': async () => (await this.need()).pairs.facets(),
+    'timeline.stats': async () => (await this.need()).timeline.stats(),
     'pairs.get': async ({ id }) => {
       const { index, store } = await this.need()
       const pair = index.pairs[index.pairIndex(id) ?? -1]
@@ -160,6 +155,10 @@ export class Workbench {
       const prompt = index.prompts[rubric.prompt]
       if (prompt === undefined) throw new ApiError('internal', `rubric ${id} has no prompt`)
       return { rubric: await rubricDetail(index, store, rubric), prompt: promptDetail(prompt) }
+    },
+    'rubrics.lineage': async ({ promptId }) => {
+      const { index, store } = await this.need()
+      return rubricLineage(index, store, promptId)
     },
     'responses.get': async ({ id }) => {
       const { index, store } = await this.need()

@@ -10,9 +10,13 @@ export const methodNames = [
   'checkpoints.list',
   'pairs.list',
   'pairs.get',
+  'pairs.neighbors',
+  'pairs.facets',
+  'timeline.stats',
   'prompts.list',
   'prompts.get',
   'rubrics.get',
+  'rubrics.lineage',
   'responses.get',
 ] as const
 

@@ -8,14 +8,19 @@ import type {
   Checkpoint,
   Page,
   PairDetail,
-  PairSummary,
+  PairFacets,
+  PairNeighbors,
+  PairPage,
   PromptDetail,
   PromptSummary,
   ReadIssue,
   Response,
   RubricDetail,
+  RubricLineage,
   RunSummary,
+  TimelineStats,
 } from './domain'
+import { annotationStates, pairSortKeys, verdictOutcomes } from './pair-query'
 import type { EventName, MethodName } from './contract-names'
 
 export * from './contract-names'
@@ -33,6 +38,23 @@ const paging = {
   limit: z.number().int().min(1).max(10_000).default(200),
 }
 
+const gap = z.number().finite().min(-1e12).max(1e12)
+
+/** The pair table's query (see pair-query.ts); every field optional. */
+const pairQuery = {
+  checkpoint: id.optional(),
+  promptId: id.optional(),
+  gapMin: gap.optional(),
+  gapMax: gap.optional(),
+  taskType: z.string().min(1).max(256).optional(),
+  outcomes: z.array(z.enum(verdictOutcomes)).max(verdictOutcomes.length).optional(),
+  annotation: z.enum(annotationStates).optional(),
+  search: z.string().max(1000).optional(),
+  regex: z.boolean().optional(),
+  sort: z.enum(pairSortKeys).optional(),
+  desc: z.boolean().optional(),
+}
+
 interface MethodSpec<A extends z.ZodType, R> {
   args: A
   /** Phantom: carries the result type only. */
@@ -48,13 +70,16 @@ export const methods = {
   'run.summary': method<RunSummary>()(z.object({}).strict()),
   'run.errors': method<Page<ReadIssue>>()(z.object(paging).strict()),
   'checkpoints.list': method<Checkpoint[]>()(z.object({}).strict()),
-  'pairs.list': method<Page<PairSummary>>()(
-    z.object({ ...paging, checkpoint: id.optional(), promptId: id.optional() }).strict()
-  ),
+  'pairs.list': method<PairPage>()(z.object({ ...paging, ...pairQuery }).strict()),
   'pairs.get': method<PairDetail>()(z.object({ id }).strict()),
+  /** Where a pair sits in a query's order: previous and next for j/k on a pair page. */
+  'pairs.neighbors': method<PairNeighbors>()(z.object({ id, ...pairQuery }).strict()),
+  'pairs.facets': method<PairFacets>()(z.object({}).strict()),
+  'timeline.stats': method<TimelineStats>()(z.object({}).strict()),
   'prompts.list': method<Page<PromptSummary>>()(z.object(paging).strict()),
   'prompts.get': method<PromptDetail>()(z.object({ id }).strict()),
   'rubrics.get': method<RubricDetail>()(z.object({ id }).strict()),
+  'rubrics.lineage': method<RubricLineage>()(z.object({ promptId: id }).strict()),
   'responses.get': method<Response>()(z.object({ id }).strict()),
 } as const satisfies Record<MethodName, MethodSpec<z.ZodType, unknown>>
 

@@ -179,3 +179,77 @@ export interface Page<T> {
   offset: number
   items: T[]
 }
+
+/** A page of the pair table: the pairs that match a query, in its order. */
+export interface PairPage extends Page<PairSummary> {
+  /** Every pair in the run, before filtering. */
+  runTotal: number
+  /** Time the core spent filtering and sorting (0 when the result was cached). */
+  queryMs: number
+}
+
+/** Where a pair sits in a query's order, for next/previous. */
+export interface PairNeighbors {
+  /** 0-based position, or null when the pair does not match the query. */
+  position: number | null
+  total: number
+  previous: string | null
+  next: string | null
+}
+
+/** What the pair table's filters can choose from. */
+export interface PairFacets {
+  taskTypes: { value: string; count: number }[]
+  gapMin: number | null
+  gapMax: number | null
+  outcomes: Record<VerdictOutcome, number>
+}
+
+/** Per-checkpoint figures for the timeline, computed from the run. */
+export interface CheckpointStats {
+  id: string
+  phase: Phase
+  step: number
+  /** Pairs in the checkpoint's window (by the newer response's step, or the rubric's step). */
+  pairs: number
+  /** Among pairs with two parsed scores: newer scored above older / equal. Null without such pairs. */
+  winRate: number | null
+  tieRate: number | null
+  /** Among pairs with stored verdicts: one of the two scores failed to parse. */
+  parseFailureRate: number | null
+  /** Responses written in the window and their mean length in characters. */
+  responses: number
+  meanResponseLength: number | null
+  /** Rubric checkpoints: rubrics written in the window. */
+  rubrics: number
+  meanCriteria: number | null
+  /** Shares of criteria (over all the window's rubrics) that are dealbreakers / state an answer. */
+  dealbreakerShare: number | null
+  answerStatingShare: number | null
+  /** Share of the window's rubrics that fail the format rule. */
+  formatInvalidShare: number | null
+}
+
+export interface GapBin {
+  /** Inclusive bounds. */
+  from: number
+  to: number
+  count: number
+}
+
+export interface TimelineStats {
+  checkpoints: CheckpointStats[]
+  gapHistogram: GapBin[]
+  /** Pairs with no step gap (preference files), left out of the histogram. */
+  pairsWithoutGap: number
+}
+
+/** One prompt's rubrics across generator checkpoints, one per step, oldest first. */
+export interface RubricLineage {
+  promptId: string
+  entries: {
+    rubric: Rubric
+    /** Other rubrics written for this prompt at the same step (training rows), not shown. */
+    siblings: number
+  }[]
+}

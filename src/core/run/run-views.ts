@@ -11,9 +11,11 @@ import type {
   Rubric,
   RubricSummary,
   RunCounts,
+  RubricLineage,
   RunSummary,
   Verdict,
 } from '../../shared/domain'
+import { ApiError } from '../../shared/contract'
 import { parseRubric, splitThinking } from '../../shared/rubric-format'
 import type { PairRec, PromptRec, ResponseRec, RubricRec, RunIndex, VerdictRec } from './run-index'
 import type { TextStore } from './text-store'
@@ -223,4 +225,35 @@ export async function pairDetail(index: RunIndex, store: TextStore, pair: PairRe
     rubric: rubric === undefined ? null : await rubricDetail(index, store, rubric),
     verdicts: await Promise.all(verdicts.map((v) => verdictDetail(index, store, v))),
   }
+}
+
+/**
+ * One prompt's rubrics across generator checkpoints: one rubric per step, oldest first. Where a
+ * step has several (training rows write one per sample), the checkpoint's own evaluation rubric
+ * is preferred, since it was written on the fixed evaluation prompt set for exactly this purpose.
+ */
+export async function rubricLineage(
+  index: RunIndex,
+  store: TextStore,
+  promptId: string
+): Promise<RubricLineage> {
+  const at = index.promptIndex(promptId)
+  if (at === undefined) throw new ApiError('not-found', `no prompt ${JSON.stringify(promptId)} in this run`)
+  const byStep = new Map<number, RubricRec[]>()
+  for (const r of index.rubrics) {
+    if (r.prompt !== at || r.step === null) continue
+    const list = byStep.get(r.step)
+    if (list === undefined) byStep.set(r.step, [r])
+    else list.push(r)
+  }
+  const isEval = (r: RubricRec): boolean => (index.files[r.file]?.rel ?? '').includes('qualitative_eval')
+  const steps = [...byStep.keys()].sort((a, b) => a - b)
+  const entries = await Promise.all(
+    steps.map(async (step) => {
+      const list = byStep.get(step) ?? []
+      const chosen = list.find(isEval) ?? (list[0] as RubricRec)
+      return { rubric: await rubricDetail(index, store, chosen), siblings: list.length - 1 }
+    })
+  )
+  return { promptId: index.prompts[at]?.id ?? promptId, entries }
 }

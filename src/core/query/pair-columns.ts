@@ -1,0 +1,102 @@
+// The pair table as columns of typed arrays, built once per opened run. Filtering and sorting
+// 200,000 pairs is then a tight loop over numbers (a few milliseconds), with no objects made per
+// pair until a page of summaries is returned.
+import type { VerdictOutcome } from '../../shared/domain'
+import { verdictOutcomes } from '../../shared/pair-query'
+import type { RunIndex } from '../run/run-index'
+
+export const OUTCOME_CODE: Record<VerdictOutcome, number> = Object.fromEntries(
+  verdictOutcomes.map((o, i) => [o, i])
+) as Record<VerdictOutcome, number>
+
+export class PairColumns {
+  readonly length: number
+  /** NaN stands for "unknown" in every numeric column. */
+  readonly gap: Float64Array
+  readonly newerStep: Float64Array
+  readonly olderStep: Float64Array
+  /** Step the pair's rubric was written at. */
+  readonly rubricStep: Float64Array
+  readonly newerScore: Float64Array
+  readonly olderScore: Float64Array
+  readonly outcome: Uint8Array
+  readonly prompt: Int32Array
+  /** Index into `taskTypes`, -1 when the prompt has none. */
+  readonly taskType: Int32Array
+  readonly taskTypes: string[] = []
+  private idRankCache: Int32Array | null = null
+  private promptRankCache: Int32Array | null = null
+
+  constructor(private readonly index: RunIndex) {
+    const n = index.pairs.length
+    this.length = n
+    this.gap = new Float64Array(n)
+    this.newerStep = new Float64Array(n)
+    this.olderStep = new Float64Array(n)
+    this.rubricStep = new Float64Array(n)
+    this.newerScore = new Float64Array(n)
+    this.olderScore = new Float64Array(n)
+    this.outcome = new Uint8Array(n)
+    this.prompt = new Int32Array(n)
+    this.taskType = new Int32Array(n)
+    const taskCodes = new Map<string, number>()
+    const promptTask = index.prompts.map((p) => {
+      if (p.taskType === null) return -1
+      let code = taskCodes.get(p.taskType)
+      if (code === undefined) {
+        code = this.taskTypes.length
+        this.taskTypes.push(p.taskType)
+        taskCodes.set(p.taskType, code)
+      }
+      return code
+    })
+    const num = (v: number | null | undefined): number => (v === null || v === undefined ? Number.NaN : v)
+    index.pairs.forEach((pair, i) => {
+      this.gap[i] = num(pair.gap)
+      this.newerStep[i] = num(index.responses[pair.newer]?.step)
+      this.olderStep[i] = num(index.responses[pair.older]?.step)
+      this.rubricStep[i] = num(index.rubrics[pair.rubric]?.step)
+      this.newerScore[i] = num(index.verdictScore(pair.newerVerdict))
+      this.olderScore[i] = num(index.verdictScore(pair.olderVerdict))
+      this.outcome[i] = OUTCOME_CODE[index.outcome(pair)]
+      this.prompt[i] = pair.prompt
+      this.taskType[i] = promptTask[pair.prompt] ?? -1
+    })
+  }
+
+  /** Rank of each pair's id in string order (computed on the first sort by id). */
+  get idRank(): Int32Array {
+    this.idRankCache ??= rankBy(this.length, (a, b) => compareStrings(this.pairId(a), this.pairId(b)))
+    return this.idRankCache
+  }
+
+  /** Rank of each pair's prompt in prompt-text order. */
+  get promptRank(): Int32Array {
+    if (this.promptRankCache === null) {
+      const prompts = this.index.prompts
+      const order = rankBy(prompts.length, (a, b) =>
+        compareStrings(prompts[a]?.text ?? '', prompts[b]?.text ?? '')
+      )
+      const rank = new Int32Array(this.length)
+      for (let i = 0; i < this.length; i++) rank[i] = order[this.prompt[i] as number] as number
+      this.promptRankCache = rank
+    }
+    return this.promptRankCache
+  }
+
+  pairId(i: number): string {
+    return this.index.pairs[i]?.id ?? ''
+  }
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** rank[i] = position of item i when all items are sorted with `compare`. */
+function rankBy(n: number, compare: (a: number, b: number) => number): Int32Array {
+  const order = Array.from({ length: n }, (_, i) => i).sort(compare)
+  const rank = new Int32Array(n)
+  order.forEach((item, position) => (rank[item] = position))
+  return rank
+}

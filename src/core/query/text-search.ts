@@ -1,0 +1,82 @@
+// Text search over a run's prompts, responses and rubrics, answering "which pairs match". Prompts
+// are in memory; responses and rubrics are read back from the run files in one sequential pass
+// (TextStore.forEachText). Results are cached per pattern, so paging and re-sorting a search
+// does not read the files again.
+import { compileSearch } from '../../shared/pair-query'
+import type { RunIndex, TextRef } from '../run/run-index'
+import type { TextStore } from '../run/text-store'
+
+/** Bits of a pair's match flags: where the search text was found. */
+export const MATCH = { prompt: 1, newer: 2, older: 4, rubric: 8 } as const
+
+const CACHED_SEARCHES = 6
+
+export class TextSearch {
+  private readonly cache = new Map<string, Promise<Uint8Array>>()
+
+  constructor(
+    private readonly index: RunIndex,
+    private readonly store: TextStore
+  ) {}
+
+  /** Per pair, the MATCH bits of the places the search was found (0: no match). */
+  flags(search: string, regex: boolean): Promise<Uint8Array> {
+    // Compile first, so a bad pattern fails fast and is never cached.
+    const pattern = compileSearch(search, regex)
+    const key = JSON.stringify([search, regex])
+    const cached = this.cache.get(key)
+    if (cached !== undefined) {
+      this.cache.delete(key)
+      this.cache.set(key, cached)
+      return cached
+    }
+    const result = this.run(pattern)
+    this.cache.set(key, result)
+    result.catch(() => this.cache.delete(key))
+    while (this.cache.size > CACHED_SEARCHES) {
+      const oldest = this.cache.keys().next().value
+      if (oldest === undefined) break
+      this.cache.delete(oldest)
+    }
+    return result
+  }
+
+  private async run(pattern: RegExp): Promise<Uint8Array> {
+    const { index } = this
+    const promptHit = index.prompts.map((p) => pattern.test(p.text))
+
+    // Only texts that some pair refers to are read, each once.
+    const responseSlot = new Int32Array(index.responses.length).fill(-1)
+    const rubricSlot = new Int32Array(index.rubrics.length).fill(-1)
+    const refs: TextRef[] = []
+    const slotOf = (slots: Int32Array, at: number, ref: TextRef | undefined): void => {
+      if (ref === undefined || at < 0 || slots[at] !== -1) return
+      slots[at] = refs.length
+      refs.push(ref)
+    }
+    for (const pair of index.pairs) {
+      slotOf(responseSlot, pair.newer, index.responses[pair.newer]?.text)
+      slotOf(responseSlot, pair.older, index.responses[pair.older]?.text)
+      slotOf(rubricSlot, pair.rubric, index.rubrics[pair.rubric]?.text)
+    }
+    const hit = new Uint8Array(refs.length)
+    await this.store.forEachText(refs, (at, text) => {
+      if (pattern.test(text)) hit[at] = 1
+    })
+
+    const isHit = (slots: Int32Array, at: number): boolean => {
+      const slot = at < 0 ? -1 : (slots[at] ?? -1)
+      return slot >= 0 && hit[slot] === 1
+    }
+    const flags = new Uint8Array(index.pairs.length)
+    index.pairs.forEach((pair, i) => {
+      let f = 0
+      if (promptHit[pair.prompt] === true) f |= MATCH.prompt
+      if (isHit(responseSlot, pair.newer)) f |= MATCH.newer
+      if (isHit(responseSlot, pair.older)) f |= MATCH.older
+      if (isHit(rubricSlot, pair.rubric)) f |= MATCH.rubric
+      flags[i] = f
+    })
+    return flags
+  }
+}
