@@ -9,14 +9,23 @@ describe('parseHash', () => {
     }
   })
 
-  it('reads the pair table filters and page from the hash query', () => {
-    assert.deepEqual(parseHash('#/pairs?checkpoint=policy-50&offset=200'), {
+  it('reads the pair table query from the hash, dropping what it does not understand', () => {
+    assert.deepEqual(
+      parseHash('#/pairs?checkpoint=policy-50&gapMin=5&gapMax=x&outcome=disagrees,bogus,tie&q=a.b&regex=1'),
+      {
+        name: 'pairs',
+        params: {
+          checkpoint: 'policy-50',
+          gapMin: 5,
+          outcomes: ['disagrees', 'tie'],
+          search: 'a.b',
+          regex: true,
+        },
+      }
+    )
+    assert.deepEqual(parseHash('#/pairs?sort=nope&desc=1&checkpoint=&annotation=maybe'), {
       name: 'pairs',
-      params: { checkpoint: 'policy-50', prompt: null, offset: 200 },
-    })
-    assert.deepEqual(parseHash('#/pairs?offset=-3&checkpoint='), {
-      name: 'pairs',
-      params: { checkpoint: null, prompt: null, offset: 0 },
+      params: { desc: true },
     })
   })
 
@@ -45,10 +54,20 @@ describe('href', () => {
   it('round-trips through parseHash', () => {
     const id = 'pair:policy-50/step.1'
     assert.deepEqual(parseHash(href.pair(id)), { name: 'pair', id })
-    assert.deepEqual(parseHash(href.pairs({ checkpoint: 'rubric-100', prompt: 'p 1', offset: 100 })), {
-      name: 'pairs',
-      params: { checkpoint: 'rubric-100', prompt: 'p 1', offset: 100 },
-    })
+    const params = {
+      checkpoint: 'rubric-100',
+      promptId: 'p 1&x',
+      gapMin: 0,
+      gapMax: 40,
+      taskType: 'math',
+      outcomes: ['agrees' as const, 'parse-failure' as const],
+      annotation: 'unlabelled' as const,
+      search: '\\d+ & ?',
+      regex: true,
+      sort: 'margin' as const,
+      desc: true,
+    }
+    assert.deepEqual(parseHash(href.pairs(params)), { name: 'pairs', params })
     assert.equal(href.pairs(), '#/pairs')
     assert.equal(href.errors(0), '#/errors')
   })
