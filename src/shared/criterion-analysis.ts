@@ -180,3 +180,12 @@ function numericValue(s: string): number | null {
   }
   return null
 }
+
+/** Every criterion of a rubric analysed, with the weight shares taken over the whole rubric. */
+export function analyzeCriteria(
+  criteria: readonly Criterion[],
+  reference: string | null
+): CriterionAnalysis[] {
+  const totalWeight = criteria.reduce((sum, c) => sum + (c.weight ?? 0), 0)
+  return criteria.map((c) => analyzeCriterion(c, { totalWeight, reference }))
+}
