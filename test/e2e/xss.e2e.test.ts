@@ -1,4 +1,5 @@
-// Model output is untrusted: script tags, event handlers and javascript: links render inert.
+// Model output is untrusted: script tags, event handlers and javascript: links render inert, and
+// math (KaTeX) renders but cannot bring links or styles of its own.
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -19,6 +20,10 @@ test('a response carrying XSS payloads renders inert', async (t) => {
   page.on('dialog', (d) => {
     dialogs.push(d.message())
     void d.dismiss()
+  })
+  const cspViolations: string[] = []
+  page.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text())
   })
   await page.goto(`${serve.url}#/pairs/L3`)
   const answer = page.getByTestId('response-newer').getByTestId('response-answer')
@@ -43,4 +48,28 @@ test('a response carrying XSS payloads renders inert', async (t) => {
   }))
   assert.deepEqual(state, { xss: null, scripts: 0, handlers: 0, jsLinks: 0, hash: '#/pairs/L3' })
   assert.deepEqual(dialogs, [])
+
+  const math = await answer.evaluate(async (root) => {
+    await document.fonts.ready
+    const styled = [...root.querySelectorAll('[style]')]
+    return {
+      formulas: root.querySelectorAll('.katex').length,
+      styledOutsideMath: styled.filter((el) => el.closest('.katex, .katex-error') === null).length,
+      badStyles: styled
+        .map((el) => el.getAttribute('style') ?? '')
+        .filter((style) => /fixed|absolute|url\(|vw|vh|javascript/i.test(style)),
+      fixed: [...root.querySelectorAll('*')].filter((el) => getComputedStyle(el).position === 'fixed').length,
+      links: root.querySelectorAll('.katex a, .katex-error a').length,
+      katexFont: [...document.fonts].some((f) => f.family.includes('KaTeX') && f.status === 'loaded'),
+    }
+  })
+  assert.deepEqual(math, {
+    formulas: 4,
+    styledOutsideMath: 0,
+    badStyles: [],
+    fixed: 0,
+    links: 0,
+    katexFont: true,
+  })
+  assert.deepEqual(cspViolations, [])
 })
