@@ -88,16 +88,16 @@ function toJson(index: RunIndex, s: RunSummary, fileName: (rel: string) => strin
 
 /** Ids spread across the run, not just its first rows, so deep links exercise variety. */
 function sample(index: RunIndex): InspectJson['sample'] {
-  const spread = <T extends { id: string }>(items: readonly T[]): string[] => {
-    const n = Math.min(SAMPLE, items.length)
-    return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]?.id ?? '').filter(
+  const spread = (length: number, idAt: (i: number) => string | undefined): string[] => {
+    const n = Math.min(SAMPLE, length)
+    return Array.from({ length: n }, (_, i) => idAt(Math.floor((i * length) / n)) ?? '').filter(
       (id) => id !== ''
     )
   }
   return {
-    pair_ids: spread(index.pairs),
-    rubric_ids: spread(index.rubrics),
-    prompt_ids: spread(index.prompts),
+    pair_ids: spread(index.pairs.length, (i) => index.pairs.field('id', i)),
+    rubric_ids: spread(index.rubrics.length, (i) => index.rubrics.field('id', i)),
+    prompt_ids: spread(index.prompts.length, (i) => index.prompts[i]?.id),
   }
 }
 

@@ -128,7 +128,7 @@ export class Workbench {
     'timeline.stats': async () => (await this.need()).timeline.stats(),
     'pairs.get': async ({ id }) => {
       const { index, store } = await this.need()
-      const pair = index.pairs[index.pairIndex(id) ?? -1]
+      const pair = index.pairs.get(index.pairIndex(id) ?? -1)
       if (pair === undefined) throw new ApiError('not-found', `no pair ${JSON.stringify(id)} in this run`)
       return pairDetail(index, store, pair)
     },
@@ -143,14 +143,14 @@ export class Workbench {
       if (prompt === undefined) throw new ApiError('not-found', `no prompt ${JSON.stringify(id)} in this run`)
       return {
         prompt: promptDetail(prompt),
-        responses: index.responses.filter((r) => r.prompt === at).map((r) => responseSummary(index, r)),
-        rubrics: index.rubrics.filter((r) => r.prompt === at).map((r) => rubricSummary(index, r)),
-        pairs: index.pairs.filter((p) => p.prompt === at).map((p) => pairSummary(index, p)),
+        responses: index.responses.where('prompt', at ?? -1).map((r) => responseSummary(index, r)),
+        rubrics: index.rubrics.where('prompt', at ?? -1).map((r) => rubricSummary(index, r)),
+        pairs: index.pairs.where('prompt', at ?? -1).map((p) => pairSummary(index, p)),
       }
     },
     'rubrics.get': async ({ id }) => {
       const { index, store } = await this.need()
-      const rubric = index.rubrics[index.rubricIndex(id) ?? -1]
+      const rubric = index.rubrics.get(index.rubricIndex(id) ?? -1)
       if (rubric === undefined) throw new ApiError('not-found', `no rubric ${JSON.stringify(id)} in this run`)
       const prompt = index.prompts[rubric.prompt]
       if (prompt === undefined) throw new ApiError('internal', `rubric ${id} has no prompt`)
@@ -162,7 +162,7 @@ export class Workbench {
     },
     'responses.get': async ({ id }) => {
       const { index, store } = await this.need()
-      const response = index.responses[index.responseIndex(id) ?? -1]
+      const response = index.responses.get(index.responseIndex(id) ?? -1)
       if (response === undefined)
         throw new ApiError('not-found', `no response ${JSON.stringify(id)} in this run`)
       return responseDetail(index, store, response)

@@ -51,17 +51,21 @@ export class PairColumns {
       return code
     })
     const num = (v: number | null | undefined): number => (v === null || v === undefined ? Number.NaN : v)
-    index.pairs.forEach((pair, i) => {
-      this.gap[i] = num(pair.gap)
-      this.newerStep[i] = num(index.responses[pair.newer]?.step)
-      this.olderStep[i] = num(index.responses[pair.older]?.step)
-      this.rubricStep[i] = num(index.rubrics[pair.rubric]?.step)
-      this.newerScore[i] = num(index.verdictScore(pair.newerVerdict))
-      this.olderScore[i] = num(index.verdictScore(pair.olderVerdict))
-      this.outcome[i] = OUTCOME_CODE[index.outcome(pair)]
-      this.prompt[i] = pair.prompt
-      this.taskType[i] = promptTask[pair.prompt] ?? -1
-    })
+    const { pairs, responses, rubrics } = index
+    for (let i = 0; i < n; i++) {
+      const newerVerdict = pairs.num('newerVerdict', i)
+      const olderVerdict = pairs.num('olderVerdict', i)
+      const prompt = pairs.num('prompt', i)
+      this.gap[i] = pairs.num('gap', i)
+      this.newerStep[i] = responses.num('step', pairs.num('newer', i))
+      this.olderStep[i] = responses.num('step', pairs.num('older', i))
+      this.rubricStep[i] = rubrics.num('step', pairs.num('rubric', i))
+      this.newerScore[i] = num(index.verdictScore(newerVerdict))
+      this.olderScore[i] = num(index.verdictScore(olderVerdict))
+      this.outcome[i] = OUTCOME_CODE[index.outcome({ newerVerdict, olderVerdict })]
+      this.prompt[i] = prompt
+      this.taskType[i] = promptTask[prompt] ?? -1
+    }
   }
 
   /** Rank of each pair's id in string order (computed on the first sort by id). */
@@ -85,7 +89,7 @@ export class PairColumns {
   }
 
   pairId(i: number): string {
-    return this.index.pairs[i]?.id ?? ''
+    return i >= 0 && i < this.length ? this.index.pairs.field('id', i) : ''
   }
 }
 

@@ -37,7 +37,7 @@ export class PairQueryEngine {
     const items: PairPage['items'] = []
     const end = Math.min(order.length, offset + limit)
     for (let k = offset; k < end; k++) {
-      const pair = this.index.pairs[order[k] as number]
+      const pair = this.index.pairs.get(order[k] as number)
       if (pair !== undefined) items.push(pairSummary(this.index, pair))
     }
     return {
@@ -56,7 +56,7 @@ export class PairQueryEngine {
     const position = order.indexOf(at)
     const idAt = (k: number): string | null => {
       const i = order[k]
-      return i === undefined ? null : (this.index.pairs[i]?.id ?? null)
+      return i === undefined ? null : this.columns.pairId(i)
     }
     return {
       position: position < 0 ? null : position,

@@ -3,6 +3,7 @@
 // (TextStore.forEachText). Results are cached per pattern, so paging and re-sorting a search
 // does not read the files again.
 import { compileSearch } from '../../shared/pair-query'
+import type { RecordTable } from '../run/record-table'
 import type { RunIndex, TextRef } from '../run/run-index'
 import type { TextStore } from '../run/text-store'
 
@@ -49,15 +50,23 @@ export class TextSearch {
     const responseSlot = new Int32Array(index.responses.length).fill(-1)
     const rubricSlot = new Int32Array(index.rubrics.length).fill(-1)
     const refs: TextRef[] = []
-    const slotOf = (slots: Int32Array, at: number, ref: TextRef | undefined): void => {
-      if (ref === undefined || at < 0 || slots[at] !== -1) return
+    const slotOf = <R extends { text: TextRef }>(
+      slots: Int32Array,
+      at: number,
+      table: RecordTable<R>
+    ): void => {
+      if (!table.has(at) || slots[at] !== -1) return
       slots[at] = refs.length
-      refs.push(ref)
+      refs.push(table.field('text', at))
     }
-    for (const pair of index.pairs) {
-      slotOf(responseSlot, pair.newer, index.responses[pair.newer]?.text)
-      slotOf(responseSlot, pair.older, index.responses[pair.older]?.text)
-      slotOf(rubricSlot, pair.rubric, index.rubrics[pair.rubric]?.text)
+    const { pairs, responses, rubrics } = index
+    for (let i = 0; i < pairs.length; i++) {
+      const newer = pairs.num('newer', i)
+      const older = pairs.num('older', i)
+      const rubric = pairs.num('rubric', i)
+      slotOf(responseSlot, newer, responses)
+      slotOf(responseSlot, older, responses)
+      slotOf(rubricSlot, rubric, rubrics)
     }
     const hit = new Uint8Array(refs.length)
     await this.store.forEachText(refs, (at, text) => {
@@ -68,15 +77,15 @@ export class TextSearch {
       const slot = at < 0 ? -1 : (slots[at] ?? -1)
       return slot >= 0 && hit[slot] === 1
     }
-    const flags = new Uint8Array(index.pairs.length)
-    index.pairs.forEach((pair, i) => {
+    const flags = new Uint8Array(pairs.length)
+    for (let i = 0; i < pairs.length; i++) {
       let f = 0
-      if (promptHit[pair.prompt] === true) f |= MATCH.prompt
-      if (isHit(responseSlot, pair.newer)) f |= MATCH.newer
-      if (isHit(responseSlot, pair.older)) f |= MATCH.older
-      if (isHit(rubricSlot, pair.rubric)) f |= MATCH.rubric
+      if (promptHit[pairs.num('prompt', i)] === true) f |= MATCH.prompt
+      if (isHit(responseSlot, pairs.num('newer', i))) f |= MATCH.newer
+      if (isHit(responseSlot, pairs.num('older', i))) f |= MATCH.older
+      if (isHit(rubricSlot, pairs.num('rubric', i))) f |= MATCH.rubric
       flags[i] = f
-    })
+    }
     return flags
   }
 }

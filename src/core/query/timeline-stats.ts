@@ -5,7 +5,7 @@ import { analyzeCriterion } from '../../shared/criterion-analysis'
 import type { CheckpointStats, GapBin, TimelineStats } from '../../shared/domain'
 import { parseRubric } from '../../shared/rubric-format'
 import type { RunIndex } from '../run/run-index'
-import { checkpointWindow, listCheckpoints } from '../run/run-views'
+import { listCheckpoints } from '../run/run-views'
 import type { TextStore } from '../run/text-store'
 import { OUTCOME_CODE, type PairColumns } from './pair-columns'
 
@@ -35,86 +35,67 @@ export class TimelineStatsBuilder {
   private async compute(): Promise<TimelineStats> {
     const { index, columns: c } = this
     const flags = await this.readRubrics()
-    const checkpoints = listCheckpoints(index).map((cp): CheckpointStats => {
-      const window = checkpointWindow(index, cp.id)
-      const inWindow = (step: number | null): boolean =>
-        window !== null && step !== null && step > window.from && step <= window.to
-
-      const steps = cp.phase === 'rubric' ? c.rubricStep : c.newerStep
-      let pairs = 0
-      let decided = 0
-      let agrees = 0
-      let ties = 0
-      let withVerdicts = 0
-      let parseFailures = 0
-      for (let i = 0; i < c.length; i++) {
-        const s = steps[i] as number
-        if (window === null || !(s > window.from && s <= window.to)) continue
-        pairs++
-        const o = c.outcome[i] as number
-        if (o === OUTCOME_CODE.none) continue
-        withVerdicts++
-        if (o === OUTCOME_CODE['parse-failure']) {
-          parseFailures++
-          continue
-        }
-        decided++
-        if (o === OUTCOME_CODE.agrees) agrees++
-        else if (o === OUTCOME_CODE.tie) ties++
+    const checkpoints = listCheckpoints(index)
+    const windows = {
+      policy: new StepWindows(checkpoints.filter((cp) => cp.phase === 'policy').map((cp) => cp.step)),
+      rubric: new StepWindows(checkpoints.filter((cp) => cp.phase === 'rubric').map((cp) => cp.step)),
+    }
+    // One accumulator per checkpoint, filled in single passes over pairs, responses and rubrics
+    // (each record's window found by binary search), so the cost does not grow with checkpoints.
+    const acc = {
+      policy: windows.policy.steps.map(() => new Tally()),
+      rubric: windows.rubric.steps.map(() => new Tally()),
+    }
+    for (let i = 0; i < c.length; i++) {
+      const outcome = c.outcome[i] as number
+      acc.policy[windows.policy.find(c.newerStep[i] as number)]?.pair(outcome)
+      acc.rubric[windows.rubric.find(c.rubricStep[i] as number)]?.pair(outcome)
+    }
+    const { responses, rubrics } = index
+    for (let i = 0; i < responses.length; i++) {
+      if (responses.field('phase', i) !== 'policy' || responses.field('isError', i)) continue
+      const t = acc.policy[windows.policy.find(responses.num('step', i))]
+      if (t !== undefined) {
+        t.responses++
+        t.lengthSum += responses.num('length', i)
       }
-
-      let responses = 0
-      let lengthSum = 0
-      if (cp.phase === 'policy') {
-        for (const r of index.responses) {
-          if (r.phase === 'policy' && inWindow(r.step) && !r.isError) {
-            responses++
-            lengthSum += r.length
-          }
-        }
+    }
+    for (let i = 0; i < rubrics.length; i++) {
+      const t = acc.rubric[windows.rubric.find(rubrics.num('step', i))]
+      if (t === undefined) continue
+      t.rubrics++
+      t.criteria += rubrics.num('criteria', i)
+      if (!rubrics.field('formatValid', i)) t.invalid++
+      const parsed = flags.parsedCriteria[i] as number
+      if (parsed > 0) {
+        t.parsedCriteria += parsed
+        t.dealbreakers += flags.dealbreakers[i] as number
+        t.answerStating += flags.answerStating[i] as number
       }
+    }
 
-      let rubrics = 0
-      let criteria = 0
-      let invalid = 0
-      let parsedCriteria = 0
-      let dealbreakers = 0
-      let answerStating = 0
-      if (cp.phase === 'rubric') {
-        index.rubrics.forEach((r, at) => {
-          if (!inWindow(r.step)) return
-          rubrics++
-          criteria += r.criteria
-          if (!r.formatValid) invalid++
-          const parsed = flags.parsedCriteria[at] as number
-          if (parsed > 0) {
-            parsedCriteria += parsed
-            dealbreakers += flags.dealbreakers[at] as number
-            answerStating += flags.answerStating[at] as number
-          }
-        })
-      }
-
-      const rate = (x: number, of: number): number | null => (of > 0 ? x / of : null)
+    const rate = (x: number, of: number): number | null => (of > 0 ? x / of : null)
+    const stats = checkpoints.map((cp): CheckpointStats => {
+      const t = acc[cp.phase][windows[cp.phase].steps.indexOf(cp.step)] ?? new Tally()
       return {
         id: cp.id,
         phase: cp.phase,
         step: cp.step,
-        pairs,
-        winRate: rate(agrees, decided),
-        tieRate: rate(ties, decided),
-        parseFailureRate: rate(parseFailures, withVerdicts),
-        responses,
-        meanResponseLength: rate(lengthSum, responses),
-        rubrics,
-        meanCriteria: rate(criteria, rubrics),
-        dealbreakerShare: rate(dealbreakers, parsedCriteria),
-        answerStatingShare: rate(answerStating, parsedCriteria),
-        formatInvalidShare: rate(invalid, rubrics),
+        pairs: t.pairs,
+        winRate: rate(t.agrees, t.decided),
+        tieRate: rate(t.ties, t.decided),
+        parseFailureRate: rate(t.parseFailures, t.withVerdicts),
+        responses: t.responses,
+        meanResponseLength: rate(t.lengthSum, t.responses),
+        rubrics: t.rubrics,
+        meanCriteria: rate(t.criteria, t.rubrics),
+        dealbreakerShare: rate(t.dealbreakers, t.parsedCriteria),
+        answerStatingShare: rate(t.answerStating, t.parsedCriteria),
+        formatInvalidShare: rate(t.invalid, t.rubrics),
       }
     })
     const { bins, missing } = gapHistogram(c.gap)
-    return { checkpoints, gapHistogram: bins, pairsWithoutGap: missing }
+    return { checkpoints: stats, gapHistogram: bins, pairsWithoutGap: missing }
   }
 
   /** Reads every rubric with a generator step once and classifies its criteria. */
@@ -127,16 +108,18 @@ export class TimelineStatsBuilder {
         answerStating: new Int32Array(n),
         parsedCriteria: new Int32Array(n),
       }
-      const wanted = index.rubrics.flatMap((r, at) => (r.step === null || r.criteria === 0 ? [] : [at]))
+      const { rubrics } = index
+      const wanted: number[] = []
+      for (let at = 0; at < n; at++)
+        if (!Number.isNaN(rubrics.num('step', at)) && rubrics.num('criteria', at) > 0) wanted.push(at)
       await this.store.forEachText(
-        wanted.map((at) => (index.rubrics[at] as NonNullable<(typeof index.rubrics)[number]>).text),
+        wanted.map((at) => rubrics.field('text', at)),
         (k, raw) => {
           const at = wanted[k] as number
           const list = raw.startsWith('ERROR:') ? null : parseRubric(raw).criteria
           if (list === null || list.length === 0) return
           const total = list.reduce((sum, cr) => sum + (cr.weight ?? 0), 0)
-          const rubric = index.rubrics[at]
-          const reference = rubric === undefined ? null : (index.prompts[rubric.prompt]?.reference ?? null)
+          const reference = index.prompts[rubrics.num('prompt', at)]?.reference ?? null
           let d = 0
           let a = 0
           for (const criterion of list) {
@@ -152,6 +135,57 @@ export class TimelineStatsBuilder {
       return flags
     })()
     return this.rubricFlags
+  }
+}
+
+/** A phase's checkpoint steps; each checkpoint stands for the steps since the one before it. */
+class StepWindows {
+  readonly steps: number[]
+  constructor(steps: number[]) {
+    this.steps = [...new Set(steps)].sort((a, b) => a - b)
+  }
+
+  /** The checkpoint whose window holds `step` (-1 for none, or an unknown step). */
+  find(step: number): number {
+    if (Number.isNaN(step)) return -1
+    let lo = 0
+    let hi = this.steps.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((this.steps[mid] as number) < step) lo = mid + 1
+      else hi = mid
+    }
+    return lo < this.steps.length ? lo : -1
+  }
+}
+
+class Tally {
+  pairs = 0
+  decided = 0
+  agrees = 0
+  ties = 0
+  withVerdicts = 0
+  parseFailures = 0
+  responses = 0
+  lengthSum = 0
+  rubrics = 0
+  criteria = 0
+  invalid = 0
+  parsedCriteria = 0
+  dealbreakers = 0
+  answerStating = 0
+
+  pair(outcome: number): void {
+    this.pairs++
+    if (outcome === OUTCOME_CODE.none) return
+    this.withVerdicts++
+    if (outcome === OUTCOME_CODE['parse-failure']) {
+      this.parseFailures++
+      return
+    }
+    this.decided++
+    if (outcome === OUTCOME_CODE.agrees) this.agrees++
+    else if (outcome === OUTCOME_CODE.tie) this.ties++
   }
 }
 

@@ -15,10 +15,10 @@ import { openRun } from './open-run'
 function snapshot(index: RunIndex): unknown {
   return {
     prompts: index.prompts,
-    responses: index.responses,
-    rubrics: index.rubrics,
-    verdicts: index.verdicts,
-    pairs: index.pairs,
+    responses: [...index.responses],
+    rubrics: [...index.rubrics],
+    verdicts: [...index.verdicts],
+    pairs: [...index.pairs],
     issues: index.issues,
     checkpoints: [...index.checkpoints.entries()],
     bytes: index.bytes,
@@ -68,8 +68,8 @@ test('lines longer than a read, with characters split between reads, come back w
   assert.deepEqual(snapshot(parallel.index), snapshot(single.index))
   assert.equal(single.index.issues.length, 0)
   const store = new TextStore(single.index)
-  const first = single.index.responses[0]
-  const second = single.index.responses[3]
+  const first = single.index.responses.get(0)
+  const second = single.index.responses.get(3)
   assert.ok(first !== undefined && second !== undefined)
   assert.equal(await store.text(first.text), long)
   assert.equal(await store.text(second.text), long.slice(7))

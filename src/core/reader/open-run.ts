@@ -36,5 +36,6 @@ export async function openRun(path: string, options: OpenRunOptions = {}): Promi
       index = await readPreferenceRun(detected.path, detected.format, ctx)
       break
   }
+  index.compact()
   return { index, indexMs: performance.now() - started }
 }

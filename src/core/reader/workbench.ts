@@ -172,8 +172,8 @@ function workbenchAppliers(index: RunIndex): Appliers {
       const older = lookup('response', p.olderId, (i) => index.responseIndex(i))
       const rubric = lookup('rubric', p.rubricId, (i) => index.rubricIndex(i))
       ids.pairs.claim(p.id, line)
-      const n = index.responses[newer]
-      const o = index.responses[older]
+      const n = index.responses.get(newer)
+      const o = index.responses.get(older)
       const stepGap = n?.step != null && o?.step != null ? n.step - o.step : null
       index.addPair({
         id: p.id,

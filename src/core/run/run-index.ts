@@ -1,8 +1,10 @@
 // The in-memory index of an opened run: small records with byte offsets into the run's files.
 // Full texts are read back from disk on demand (see text-store.ts), so memory grows with the
-// number of records, not with the size of the responses.
+// number of records, not with the size of the responses. The large tables (responses, rubrics,
+// verdicts, pairs) are stored as columns (record-table.ts).
 import { createHash } from 'node:crypto'
 import type { Phase, ReadIssue, RunFormat, SideNames, VerdictOutcome } from '../../shared/domain'
+import { RecordTable, type Schema } from './record-table'
 
 /** Where a value lies in a run file: the raw JSON value's bytes. */
 export interface TextRef {
@@ -82,16 +84,59 @@ export interface CheckpointRec {
   evidence: string[]
 }
 
+const RESPONSE_SCHEMA: Schema<ResponseRec> = {
+  id: 'id',
+  prompt: 'int',
+  phase: 'sym',
+  step: 'num',
+  text: 'ref',
+  length: 'int',
+  isError: 'bool',
+  file: 'int',
+  line: 'int',
+}
+const RUBRIC_SCHEMA: Schema<RubricRec> = {
+  id: 'id',
+  prompt: 'int',
+  step: 'num',
+  text: 'ref',
+  criteria: 'int',
+  formatValid: 'bool',
+  file: 'int',
+  line: 'int',
+}
+const VERDICT_SCHEMA: Schema<VerdictRec> = {
+  id: 'id',
+  judge: 'sym',
+  response: 'int',
+  rubric: 'int',
+  score: 'num',
+  parseFailure: 'bool',
+  reasoning: 'refn',
+}
+const PAIR_SCHEMA: Schema<PairRec> = {
+  id: 'id',
+  prompt: 'int',
+  newer: 'int',
+  older: 'int',
+  rubric: 'int',
+  gap: 'num',
+  newerVerdict: 'int',
+  olderVerdict: 'int',
+  file: 'int',
+  line: 'int',
+}
+
 /** Read issues kept for listing; the count goes on past it. */
 export const MAX_KEPT_ISSUES = 10_000
 
 export class RunIndex {
   readonly files: RunFile[] = []
   readonly prompts: PromptRec[] = []
-  readonly responses: ResponseRec[] = []
-  readonly rubrics: RubricRec[] = []
-  readonly pairs: PairRec[] = []
-  readonly verdicts: VerdictRec[] = []
+  readonly responses = new RecordTable<ResponseRec>(RESPONSE_SCHEMA)
+  readonly rubrics = new RecordTable<RubricRec>(RUBRIC_SCHEMA)
+  readonly pairs = new RecordTable<PairRec>(PAIR_SCHEMA)
+  readonly verdicts = new RecordTable<VerdictRec>(VERDICT_SCHEMA)
   readonly issues: ReadIssue[] = []
   issueCount = 0
   readonly checkpoints = new Map<string, CheckpointRec>()
@@ -102,9 +147,6 @@ export class RunIndex {
 
   private readonly promptByText = new Map<string, number>()
   private readonly promptById = new Map<string, number>()
-  private responseById: Map<string, number> | null = null
-  private rubricById: Map<string, number> | null = null
-  private pairById: Map<string, number> | null = null
 
   constructor(
     readonly root: string,
@@ -150,32 +192,33 @@ export class RunIndex {
   }
 
   addResponse(rec: ResponseRec): number {
-    this.responses.push(rec)
     const p = this.prompts[rec.prompt]
     if (p) p.responses++
-    this.responseById = null
-    return this.responses.length - 1
+    return this.responses.push(rec)
   }
 
   addRubric(rec: RubricRec): number {
-    this.rubrics.push(rec)
     const p = this.prompts[rec.prompt]
     if (p) p.rubrics++
-    this.rubricById = null
-    return this.rubrics.length - 1
+    return this.rubrics.push(rec)
   }
 
   addVerdict(rec: VerdictRec): number {
-    this.verdicts.push(rec)
-    return this.verdicts.length - 1
+    return this.verdicts.push(rec)
   }
 
   addPair(rec: PairRec): number {
-    this.pairs.push(rec)
     const p = this.prompts[rec.prompt]
     if (p) p.pairs++
-    this.pairById = null
-    return this.pairs.length - 1
+    return this.pairs.push(rec)
+  }
+
+  /** Every record is in: give back the tables' spare capacity. */
+  compact(): void {
+    this.responses.compact()
+    this.rubrics.compact()
+    this.verdicts.compact()
+    this.pairs.compact()
   }
 
   noteCheckpoint(phase: Phase, step: number, evidence: string): void {
@@ -186,38 +229,28 @@ export class RunIndex {
   }
 
   responseIndex(id: string): number | undefined {
-    this.responseById ??= indexById(this.responses)
-    return this.responseById.get(id)
+    return this.responses.indexOf(id)
   }
 
   rubricIndex(id: string): number | undefined {
-    this.rubricById ??= indexById(this.rubrics)
-    return this.rubricById.get(id)
+    return this.rubrics.indexOf(id)
   }
 
   pairIndex(id: string): number | undefined {
-    this.pairById ??= indexById(this.pairs)
-    return this.pairById.get(id)
+    return this.pairs.indexOf(id)
   }
 
   verdictScore(index: number): number | null | undefined {
-    if (index < 0) return undefined
-    const v = this.verdicts[index]
-    return v === undefined ? undefined : v.parseFailure ? Number.NaN : v.score
+    if (!(index >= 0 && index < this.verdicts.length)) return undefined
+    return this.verdicts.field('parseFailure', index) ? Number.NaN : this.verdicts.field('score', index)
   }
 
   /** Stored judge vs the temporal label: does it score the newer response higher? */
-  outcome(pair: PairRec): VerdictOutcome {
+  outcome(pair: Pick<PairRec, 'newerVerdict' | 'olderVerdict'>): VerdictOutcome {
     const a = this.verdictScore(pair.newerVerdict)
     const b = this.verdictScore(pair.olderVerdict)
     if (a === undefined || b === undefined || a === null || b === null) return 'none'
     if (Number.isNaN(a) || Number.isNaN(b)) return 'parse-failure'
     return a > b ? 'agrees' : a < b ? 'disagrees' : 'tie'
   }
-}
-
-function indexById(records: { id: string }[]): Map<string, number> {
-  const map = new Map<string, number>()
-  records.forEach((r, i) => map.set(r.id, i))
-  return map
 }

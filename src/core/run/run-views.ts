@@ -24,9 +24,11 @@ const PREVIEW_CHARS = 160
 
 export function countRun(index: RunIndex): RunCounts {
   let rubricsFormatInvalid = 0
-  for (const r of index.rubrics) if (!r.formatValid) rubricsFormatInvalid++
+  for (let i = 0; i < index.rubrics.length; i++)
+    if (!index.rubrics.field('formatValid', i)) rubricsFormatInvalid++
   let judgeParseFailures = 0
-  for (const v of index.verdicts) if (v.parseFailure) judgeParseFailures++
+  for (let i = 0; i < index.verdicts.length; i++)
+    if (index.verdicts.field('parseFailure', i)) judgeParseFailures++
   return {
     prompts: index.prompts.length,
     checkpoints: index.checkpoints.size,
@@ -56,11 +58,17 @@ export function summarizeRun(index: RunIndex, indexMs: number, workspace: string
 
 export function listCheckpoints(index: RunIndex): Checkpoint[] {
   const responses = new Map<string, number>()
-  for (const r of index.responses) {
-    if (r.phase !== null && r.step !== null) bump(responses, `${r.phase}-${r.step}`)
+  const { responses: rs, rubrics: ks } = index
+  for (let i = 0; i < rs.length; i++) {
+    const phase = rs.field('phase', i)
+    const step = rs.num('step', i)
+    if (phase !== null && !Number.isNaN(step)) bump(responses, `${phase}-${step}`)
   }
   const rubrics = new Map<string, number>()
-  for (const r of index.rubrics) if (r.step !== null) bump(rubrics, `rubric-${r.step}`)
+  for (let i = 0; i < ks.length; i++) {
+    const step = ks.num('step', i)
+    if (!Number.isNaN(step)) bump(rubrics, `rubric-${step}`)
+  }
   return [...index.checkpoints.entries()]
     .map(([id, c]) => ({
       id,
@@ -102,8 +110,8 @@ export function pairInCheckpoint(
 ): boolean {
   const step =
     window.phase === 'rubric'
-      ? (index.rubrics[pair.rubric]?.step ?? null)
-      : (index.responses[pair.newer]?.step ?? null)
+      ? (index.rubrics.get(pair.rubric)?.step ?? null)
+      : (index.responses.get(pair.newer)?.step ?? null)
   return step !== null && step > window.from && step <= window.to
 }
 
@@ -118,10 +126,10 @@ export function pairSummary(index: RunIndex, pair: PairRec): PairSummary {
     promptId: prompt?.id ?? '',
     promptPreview: prompt === undefined ? '' : previewOf(prompt.text),
     taskType: prompt?.taskType ?? null,
-    newerStep: index.responses[pair.newer]?.step ?? null,
-    olderStep: index.responses[pair.older]?.step ?? null,
+    newerStep: index.responses.get(pair.newer)?.step ?? null,
+    olderStep: index.responses.get(pair.older)?.step ?? null,
     gap: pair.gap,
-    rubricId: index.rubrics[pair.rubric]?.id ?? null,
+    rubricId: index.rubrics.get(pair.rubric)?.id ?? null,
     newerScore: score(pair.newerVerdict),
     olderScore: score(pair.olderVerdict),
     outcome: index.outcome(pair),
@@ -198,8 +206,8 @@ export async function verdictDetail(index: RunIndex, store: TextStore, v: Verdic
   return {
     id: v.id,
     judge: v.judge,
-    responseId: index.responses[v.response]?.id ?? '',
-    rubricId: index.rubrics[v.rubric]?.id ?? null,
+    responseId: index.responses.get(v.response)?.id ?? '',
+    rubricId: index.rubrics.get(v.rubric)?.id ?? null,
     score: v.score,
     parseFailure: v.parseFailure,
     reasoning: v.reasoning === null ? null : await store.text(v.reasoning),
@@ -208,14 +216,14 @@ export async function verdictDetail(index: RunIndex, store: TextStore, v: Verdic
 
 export async function pairDetail(index: RunIndex, store: TextStore, pair: PairRec): Promise<PairDetail> {
   const prompt = index.prompts[pair.prompt]
-  const newer = index.responses[pair.newer]
-  const older = index.responses[pair.older]
+  const newer = index.responses.get(pair.newer)
+  const older = index.responses.get(pair.older)
   if (prompt === undefined || newer === undefined || older === undefined) {
     throw new Error(`pair ${pair.id} refers to records that are missing from the index`)
   }
-  const rubric = index.rubrics[pair.rubric]
+  const rubric = index.rubrics.get(pair.rubric)
   const verdicts = [pair.newerVerdict, pair.olderVerdict]
-    .map((i) => index.verdicts[i])
+    .map((i) => index.verdicts.get(i))
     .filter((v): v is VerdictRec => v !== undefined)
   return {
     pair: pairSummary(index, pair),
@@ -240,8 +248,8 @@ export async function rubricLineage(
   const at = index.promptIndex(promptId)
   if (at === undefined) throw new ApiError('not-found', `no prompt ${JSON.stringify(promptId)} in this run`)
   const byStep = new Map<number, RubricRec[]>()
-  for (const r of index.rubrics) {
-    if (r.prompt !== at || r.step === null) continue
+  for (const r of index.rubrics.where('prompt', at)) {
+    if (r.step === null) continue
     const list = byStep.get(r.step)
     if (list === undefined) byStep.set(r.step, [r])
     else list.push(r)
