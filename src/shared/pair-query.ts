@@ -91,3 +91,81 @@ export function compileSearch(search: string, regex: boolean): RegExp {
     throw new SyntaxError(`invalid regular expression ${JSON.stringify(search)}: ${(error as Error).message}`)
   }
 }
+
+// The query in a URL (`#/pairs?outcome=disagrees&sort=gap&desc=1`): short, readable keys.
+const KEYS = {
+  checkpoint: 'checkpoint',
+  promptId: 'prompt',
+  gapMin: 'gapMin',
+  gapMax: 'gapMax',
+  taskType: 'task',
+  outcomes: 'outcome',
+  annotation: 'annotation',
+  search: 'q',
+  regex: 'regex',
+  sort: 'sort',
+  desc: 'desc',
+} as const satisfies Record<keyof PairQuery, string>
+
+function readId(query: URLSearchParams, key: string): string | undefined {
+  const value = query.get(key)
+  return value === null || value === '' ? undefined : value
+}
+
+function readNumber(query: URLSearchParams, key: string): number | undefined {
+  const raw = query.get(key)
+  if (raw === null || raw.trim() === '') return undefined
+  const value = Number(raw)
+  return Number.isFinite(value) ? value : undefined
+}
+
+function oneOf<T extends string>(allowed: readonly T[], value: string | undefined): T | undefined {
+  return allowed.find((a) => a === value)
+}
+
+/** Unknown or malformed values are dropped, so a hand-edited URL still opens the table. */
+export function readPairQuery(query: URLSearchParams): PairQuery {
+  const outcomes = (query.get(KEYS.outcomes) ?? '')
+    .split(',')
+    .map((o) => oneOf<VerdictOutcome>(verdictOutcomes, o))
+    .filter((o): o is VerdictOutcome => o !== undefined)
+  const params: PairQuery = {
+    checkpoint: readId(query, KEYS.checkpoint),
+    promptId: readId(query, KEYS.promptId),
+    gapMin: readNumber(query, KEYS.gapMin),
+    gapMax: readNumber(query, KEYS.gapMax),
+    taskType: readId(query, KEYS.taskType),
+    outcomes: outcomes.length > 0 ? [...new Set(outcomes)] : undefined,
+    annotation: oneOf<AnnotationState>(annotationStates, readId(query, KEYS.annotation)),
+    search: readId(query, KEYS.search),
+    regex: query.get(KEYS.regex) === '1' ? true : undefined,
+    sort: oneOf<PairSortKey>(pairSortKeys, readId(query, KEYS.sort)),
+    desc: query.get(KEYS.desc) === '1' ? true : undefined,
+  }
+  return compact(params)
+}
+
+/** Drop the fields that are unset, so equal queries are equal objects. */
+function compact(params: PairQuery): PairQuery {
+  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as PairQuery
+}
+
+export function writePairQuery(params: PairQuery): URLSearchParams {
+  const query = new URLSearchParams()
+  const set = (key: string, value: string | number | undefined): void => {
+    if (value !== undefined && value !== '') query.set(key, String(value))
+  }
+  set(KEYS.checkpoint, params.checkpoint)
+  set(KEYS.promptId, params.promptId)
+  set(KEYS.gapMin, params.gapMin)
+  set(KEYS.gapMax, params.gapMax)
+  set(KEYS.taskType, params.taskType)
+  if (params.outcomes !== undefined && params.outcomes.length > 0)
+    set(KEYS.outcomes, params.outcomes.join(','))
+  set(KEYS.annotation, params.annotation)
+  set(KEYS.search, params.search)
+  if (params.regex === true && params.search) set(KEYS.regex, 1)
+  set(KEYS.sort, params.sort)
+  if (params.desc === true && params.sort) set(KEYS.desc, 1)
+  return query
+}

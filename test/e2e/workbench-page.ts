@@ -4,8 +4,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import type { Page } from 'playwright-core'
-import { queryKey } from '../../src/shared/pair-query'
-import { readPairsParams } from '../../src/renderer/src/lib/route'
+import { queryKey, readPairQuery } from '../../src/shared/pair-query'
 import { launchChromium } from '../helpers/browser'
 import { packageRoot, startServe, type ServeProcess } from '../helpers/serve-process'
 import { tempDir } from '../helpers/temp'
@@ -44,7 +43,7 @@ export async function openWorkbench(
 /** The pair table key the app computes for the current `#/pairs?…` hash. */
 export function expectedQueryKey(hash: string): string {
   const mark = hash.indexOf('?')
-  return queryKey(readPairsParams(new URLSearchParams(mark < 0 ? '' : hash.slice(mark + 1))))
+  return queryKey(readPairQuery(new URLSearchParams(mark < 0 ? '' : hash.slice(mark + 1))))
 }
 
 /** Wait until the pair table shows the rows of the query in the current URL; returns its total. */

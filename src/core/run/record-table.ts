@@ -39,99 +39,109 @@ interface IdColumns {
   suffix: Uint16Array
   /** Ids that do not split, by record. */
   others: Map<number, string>
-  symbols: { codes: Map<string, number>; values: string[] }
+  symbols: SymbolTable
+  last: { prefix: string; prefixCode: number; suffix: string; suffixCode: number }
+}
+
+interface SymbolTable {
+  codes: Map<string, number>
+  values: string[]
+}
+
+/** One field's storage; `resize` swaps its arrays for larger ones. */
+interface Slot<R> {
+  name: keyof R
+  kind: FieldKind
+  numbers: NumericColumn
+  strings: string[]
+  ref: RefColumns
+  id: IdColumns
+  symbols: SymbolTable
+}
+
+const EMPTY_REF: RefColumns = {
+  file: new Int32Array(0),
+  start: new Float64Array(0),
+  end: new Float64Array(0),
+  pick: new Int32Array(0),
 }
 
 export class RecordTable<R extends object> {
   private size = 0
   private capacity = INITIAL_CAPACITY
-  private readonly numeric = new Map<keyof R, NumericColumn>()
-  private readonly strings = new Map<keyof R, string[]>()
-  private readonly refs = new Map<keyof R, RefColumns>()
-  private readonly symbols = new Map<keyof R, { codes: Map<string, number>; values: string[] }>()
-  private readonly ids = new Map<keyof R, IdColumns>()
-  private readonly fields: [keyof R, FieldKind][]
+  private readonly slots: Slot<R>[]
+  private readonly byName = new Map<keyof R, Slot<R>>()
+  private readonly idSlot: Slot<R> | undefined
   /** Open-addressing hash table of record positions by id (built on the first lookup). */
-  private idSlots: Int32Array | null = null
+  private idIndex: Int32Array | null = null
 
-  constructor(private readonly schema: Schema<R>) {
-    this.fields = Object.entries(schema) as [keyof R, FieldKind][]
-    for (const [name, kind] of this.fields) {
-      switch (kind) {
-        case 'id':
-          this.ids.set(name, {
-            prefix: new Uint16Array(this.capacity),
-            number: new Int32Array(this.capacity),
-            suffix: new Uint16Array(this.capacity),
-            others: new Map(),
-            symbols: { codes: new Map(), values: [] },
-          })
-          break
-        case 'int':
-          this.numeric.set(name, new Int32Array(this.capacity))
-          break
-        case 'num':
-          this.numeric.set(name, new Float64Array(this.capacity))
-          break
-        case 'bool':
-          this.numeric.set(name, new Uint8Array(this.capacity))
-          break
-        case 'sym':
-          this.numeric.set(name, new Uint16Array(this.capacity))
-          this.symbols.set(name, { codes: new Map(), values: [] })
-          break
-        case 'str':
-          this.strings.set(name, [])
-          break
-        case 'ref':
-        case 'refn':
-          this.refs.set(name, {
-            file: new Int32Array(this.capacity),
-            start: new Float64Array(this.capacity),
-            end: new Float64Array(this.capacity),
-            pick: new Int32Array(this.capacity),
-          })
-          break
+  constructor(schema: Schema<R>) {
+    this.slots = (Object.entries(schema) as [keyof R, FieldKind][]).map(([name, kind]) => {
+      const slot: Slot<R> = {
+        name,
+        kind,
+        numbers: newNumbers(kind, this.capacity),
+        strings: [],
+        ref: kind === 'ref' || kind === 'refn' ? newRef(this.capacity) : EMPTY_REF,
+        id: {
+          prefix: new Uint16Array(kind === 'id' ? this.capacity : 0),
+          number: new Int32Array(kind === 'id' ? this.capacity : 0),
+          suffix: new Uint16Array(kind === 'id' ? this.capacity : 0),
+          others: new Map(),
+          symbols: { codes: new Map(), values: [] },
+          last: { prefix: '', prefixCode: -1, suffix: '', suffixCode: -1 },
+        },
+        symbols: { codes: new Map(), values: [] },
       }
-    }
+      this.byName.set(name, slot)
+      return slot
+    })
+    this.idSlot = this.slots.find((slot) => slot.kind === 'id')
   }
 
   get length(): number {
     return this.size
   }
 
+  has(i: number): boolean {
+    return i >= 0 && i < this.size
+  }
+
   push(record: R): number {
     if (this.size === this.capacity) this.resize(this.capacity * 2)
     const i = this.size++
-    this.idSlots = null
-    for (const [name, kind] of this.fields) {
-      const value = record[name] as unknown
-      switch (kind) {
+    this.idIndex = null
+    for (let f = 0; f < this.slots.length; f++) {
+      const slot = this.slots[f] as Slot<R>
+      const value = record[slot.name] as unknown
+      switch (slot.kind) {
         case 'id':
-          this.writeId(this.ids.get(name) as IdColumns, i, value as string)
+          writeId(slot.id, i, value as string)
           break
         case 'int':
         case 'bool':
-          ;(this.numeric.get(name) as NumericColumn)[i] = Number(value)
+          slot.numbers[i] = Number(value)
           break
         case 'num':
-          ;(this.numeric.get(name) as NumericColumn)[i] = value === null ? Number.NaN : (value as number)
+          slot.numbers[i] = value === null ? Number.NaN : (value as number)
           break
-        case 'sym':
-          ;(this.numeric.get(name) as NumericColumn)[i] =
-            value === null ? NO_SYMBOL : this.code(name, value as string)
+        case 'sym': {
+          const code = value === null ? NO_SYMBOL : symbolCode(slot.symbols, value as string)
+          if (value !== null && code === NO_SYMBOL)
+            throw new Error(`too many distinct values for ${String(slot.name)}`)
+          slot.numbers[i] = code
           break
+        }
         case 'str':
-          ;(this.strings.get(name) as string[]).push(value as string)
+          slot.strings.push(value as string)
           break
         case 'ref':
         case 'refn': {
-          const cols = this.refs.get(name) as RefColumns
           const ref = value as TextRef | null
-          cols.file[i] = ref === null ? -1 : ref.file
-          cols.start[i] = ref?.start ?? 0
-          cols.end[i] = ref?.end ?? 0
-          cols.pick[i] = ref?.pick ?? -1
+          slot.ref.file[i] = ref === null ? -1 : ref.file
+          slot.ref.start[i] = ref?.start ?? 0
+          slot.ref.end[i] = ref?.end ?? 0
+          slot.ref.pick[i] = ref?.pick ?? -1
           break
         }
       }
@@ -139,31 +149,27 @@ export class RecordTable<R extends object> {
     return i
   }
 
-  has(i: number): boolean {
-    return i >= 0 && i < this.size
-  }
-
   /** Record `i` as a plain object (built on each call), or undefined out of range. */
   get(i: number): R | undefined {
     if (!this.has(i)) return undefined
     const out: Record<string, unknown> = {}
-    for (const [name] of this.fields) out[name as string] = this.read(name, i)
+    for (const slot of this.slots) out[slot.name as string] = read(slot, i)
     return out as R
   }
 
   /** One field of record `i` without building the record; `i` must be in range (see `has`). */
   field<K extends keyof R>(name: K, i: number): R[K] {
-    return this.read(name, i) as R[K]
+    return read(this.slot(name), i) as R[K]
   }
 
   /** A numeric field as stored (NaN for null): the fastest read, for loops over every record. */
   num(name: keyof R, i: number): number {
-    return (this.numeric.get(name) as NumericColumn)[i] ?? Number.NaN
+    return this.slot(name).numbers[i] ?? Number.NaN
   }
 
   /** The records whose numeric field equals `value` (a scan of one column, then only those built). */
   where(name: keyof R, value: number): R[] {
-    const column = this.numeric.get(name) as NumericColumn
+    const column = this.slot(name).numbers
     const out: R[] = []
     for (let i = 0; i < this.size; i++) if (column[i] === value) out.push(this.get(i) as R)
     return out
@@ -182,119 +188,152 @@ export class RecordTable<R extends object> {
     this.resize(Math.max(1, this.size))
   }
 
-  private read(name: keyof R, i: number): unknown {
-    const kind = this.schema[name]
-    switch (kind) {
-      case 'id': {
-        const cols = this.ids.get(name) as IdColumns
-        const prefix = cols.prefix[i] as number
-        if (prefix === NO_SYMBOL) return cols.others.get(i)
-        const values = cols.symbols.values
-        return `${values[prefix] ?? ''}${cols.number[i] as number}${values[cols.suffix[i] as number] ?? ''}`
-      }
-      case 'int':
-        return (this.numeric.get(name) as NumericColumn)[i]
-      case 'bool':
-        return (this.numeric.get(name) as NumericColumn)[i] === 1
-      case 'num': {
-        const v = (this.numeric.get(name) as NumericColumn)[i] as number
-        return Number.isNaN(v) ? null : v
-      }
-      case 'sym': {
-        const code = (this.numeric.get(name) as NumericColumn)[i] as number
-        return code === NO_SYMBOL ? null : (this.symbols.get(name)?.values[code] ?? null)
-      }
-      case 'str':
-        return (this.strings.get(name) as string[])[i]
-      case 'ref':
-      case 'refn': {
-        const cols = this.refs.get(name) as RefColumns
-        const file = cols.file[i] as number
-        if (file < 0) return null
-        const ref: TextRef = { file, start: cols.start[i] as number, end: cols.end[i] as number }
-        const pick = cols.pick[i] as number
-        if (pick >= 0) ref.pick = pick
-        return ref
-      }
-    }
-  }
-
   /** Position of the record with this id (the table's `id` field), or undefined. */
   indexOf(id: string): number | undefined {
-    const field = this.fields.find(([, kind]) => kind === 'id')?.[0]
-    if (field === undefined) throw new Error('this table has no id field')
-    this.idSlots ??= this.buildIdSlots(field)
-    const slots = this.idSlots
-    const mask = slots.length - 1
-    for (let slot = hashString(id) & mask; ; slot = (slot + 1) & mask) {
-      const at = slots[slot] as number
-      if (at < 0) return undefined
-      if (this.read(field, at) === id) return at
+    const slot = this.idSlot
+    if (slot === undefined) throw new Error('this table has no id field')
+    this.idIndex ??= this.buildIdIndex(slot)
+    const table = this.idIndex
+    const mask = table.length - 1
+    for (let at = hashString(id) & mask; ; at = (at + 1) & mask) {
+      const i = table[at] as number
+      if (i < 0) return undefined
+      if (read(slot, i) === id) return i
     }
   }
 
-  private buildIdSlots(field: keyof R): Int32Array {
+  private slot(name: keyof R): Slot<R> {
+    const slot = this.byName.get(name)
+    if (slot === undefined) throw new Error(`no field ${String(name)}`)
+    return slot
+  }
+
+  private buildIdIndex(slot: Slot<R>): Int32Array {
     let size = 16
     while (size < this.size * 2) size *= 2
-    const slots = new Int32Array(size).fill(-1)
+    const table = new Int32Array(size).fill(-1)
     const mask = size - 1
-    // Later duplicates never win: readers already refuse a second record with a taken id.
+    // The first record with an id wins: readers already refuse a second one.
     for (let i = 0; i < this.size; i++) {
-      let slot = hashString(this.read(field, i) as string) & mask
-      while (slots[slot] !== -1) slot = (slot + 1) & mask
-      slots[slot] = i
+      let at = hashString(read(slot, i) as string) & mask
+      while (table[at] !== -1) at = (at + 1) & mask
+      table[at] = i
     }
-    return slots
-  }
-
-  private writeId(cols: IdColumns, i: number, id: string): void {
-    const parts = splitId(id)
-    if (parts === null) {
-      cols.prefix[i] = NO_SYMBOL
-      cols.others.set(i, id)
-      return
-    }
-    const prefix = symbolCode(cols.symbols, parts.prefix)
-    const suffix = symbolCode(cols.symbols, parts.suffix)
-    if (prefix === NO_SYMBOL || suffix === NO_SYMBOL) {
-      // Ids without a shared shape (hashes): as strings.
-      cols.prefix[i] = NO_SYMBOL
-      cols.others.set(i, id)
-      return
-    }
-    cols.prefix[i] = prefix
-    cols.number[i] = parts.number
-    cols.suffix[i] = suffix
-  }
-
-  private code(name: keyof R, value: string): number {
-    const code = symbolCode(this.symbols.get(name) as { codes: Map<string, number>; values: string[] }, value)
-    if (code === NO_SYMBOL) throw new Error(`too many distinct values for ${String(name)}`)
-    return code
+    return table
   }
 
   private resize(capacity: number): void {
+    const keep = Math.min(this.size, capacity)
     const grow = <T extends NumericColumn>(a: T): T => {
+      if (a.length === 0) return a
       const next = new (a.constructor as new (n: number) => T)(capacity)
-      next.set(a.subarray(0, Math.min(this.size, capacity)))
+      next.set(a.subarray(0, keep))
       return next
     }
-    for (const [name, column] of this.numeric) this.numeric.set(name, grow(column))
-    for (const cols of this.ids.values()) {
-      cols.prefix = grow(cols.prefix)
-      cols.number = grow(cols.number)
-      cols.suffix = grow(cols.suffix)
-    }
-    for (const [name, cols] of this.refs) {
-      this.refs.set(name, {
-        file: grow(cols.file),
-        start: grow(cols.start),
-        end: grow(cols.end),
-        pick: grow(cols.pick),
-      })
+    for (const slot of this.slots) {
+      slot.numbers = grow(slot.numbers)
+      if (slot.ref !== EMPTY_REF) {
+        slot.ref = {
+          file: grow(slot.ref.file),
+          start: grow(slot.ref.start),
+          end: grow(slot.ref.end),
+          pick: grow(slot.ref.pick),
+        }
+      }
+      slot.id.prefix = grow(slot.id.prefix)
+      slot.id.number = grow(slot.id.number)
+      slot.id.suffix = grow(slot.id.suffix)
     }
     this.capacity = capacity
   }
+}
+
+function newNumbers(kind: FieldKind, capacity: number): NumericColumn {
+  switch (kind) {
+    case 'int':
+      return new Int32Array(capacity)
+    case 'num':
+      return new Float64Array(capacity)
+    case 'bool':
+      return new Uint8Array(capacity)
+    case 'sym':
+      return new Uint16Array(capacity)
+    default:
+      return new Uint8Array(0)
+  }
+}
+
+function newRef(capacity: number): RefColumns {
+  return {
+    file: new Int32Array(capacity),
+    start: new Float64Array(capacity),
+    end: new Float64Array(capacity),
+    pick: new Int32Array(capacity),
+  }
+}
+
+function read<R>(slot: Slot<R>, i: number): unknown {
+  switch (slot.kind) {
+    case 'id': {
+      const cols = slot.id
+      const prefix = cols.prefix[i] as number
+      if (prefix === NO_SYMBOL) return cols.others.get(i)
+      const values = cols.symbols.values
+      return `${values[prefix] ?? ''}${cols.number[i] as number}${values[cols.suffix[i] as number] ?? ''}`
+    }
+    case 'int':
+      return slot.numbers[i]
+    case 'bool':
+      return slot.numbers[i] === 1
+    case 'num': {
+      const v = slot.numbers[i] as number
+      return Number.isNaN(v) ? null : v
+    }
+    case 'sym': {
+      const code = slot.numbers[i] as number
+      return code === NO_SYMBOL ? null : (slot.symbols.values[code] ?? null)
+    }
+    case 'str':
+      return slot.strings[i]
+    case 'ref':
+    case 'refn': {
+      const file = slot.ref.file[i] as number
+      if (file < 0) return null
+      const ref: TextRef = { file, start: slot.ref.start[i] as number, end: slot.ref.end[i] as number }
+      const pick = slot.ref.pick[i] as number
+      if (pick >= 0) ref.pick = pick
+      return ref
+    }
+  }
+}
+
+function writeId(cols: IdColumns, i: number, id: string): void {
+  const parts = splitId(id)
+  // Consecutive records mostly share their prefix and suffix: skip the symbol lookups then.
+  const last = cols.last
+  let prefix = -1
+  let suffix = -1
+  if (parts !== null) {
+    if (parts.prefix !== last.prefix || last.prefixCode < 0) {
+      last.prefix = parts.prefix
+      last.prefixCode = symbolCode(cols.symbols, parts.prefix)
+    }
+    if (parts.suffix !== last.suffix || last.suffixCode < 0) {
+      last.suffix = parts.suffix
+      last.suffixCode = symbolCode(cols.symbols, parts.suffix)
+    }
+    prefix = last.prefixCode
+    suffix = last.suffixCode
+  }
+  if (parts === null || prefix === NO_SYMBOL || suffix === NO_SYMBOL) {
+    // Ids without a shared shape (no digits, or too many distinct prefixes: hashes) stay strings.
+    cols.prefix[i] = NO_SYMBOL
+    cols.others.set(i, id)
+    return
+  }
+  cols.prefix[i] = prefix
+  cols.number[i] = parts.number
+  cols.suffix[i] = suffix
 }
 
 /**
@@ -317,7 +356,7 @@ function isDigit(code: number): boolean {
 }
 
 /** The value's code in a symbol table, adding it if there is room; NO_SYMBOL when it is full. */
-function symbolCode(table: { codes: Map<string, number>; values: string[] }, value: string): number {
+function symbolCode(table: SymbolTable, value: string): number {
   let code = table.codes.get(value)
   if (code === undefined) {
     code = table.values.length
