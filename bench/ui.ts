@@ -291,8 +291,9 @@ function scrollTable(args: ScrollArgs): Promise<ScrollResult> {
     let jump = -1
     let jumpedAt = 0
     let fillPending = false
-    const frame = (): void => {
-      const now = w.performance.now()
+    // Frame times are the differences of rAF timestamps (each frame's start, as DevTools counts
+    // frames): performance.now() inside the callback would add the callback's scheduling jitter.
+    const frame = (now: number): void => {
       intervals.push(now - last)
       const isFilled = filled()
       if (!isFilled) blankFrames++
@@ -319,8 +320,8 @@ function scrollTable(args: ScrollArgs): Promise<ScrollResult> {
       last = now
       w.requestAnimationFrame(frame)
     }
-    w.requestAnimationFrame(() => {
-      last = w.performance.now()
+    w.requestAnimationFrame((now) => {
+      last = now
       phaseEnd = last + args.smoothMs
       w.requestAnimationFrame(frame)
     })

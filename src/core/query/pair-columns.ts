@@ -70,7 +70,11 @@ export class PairColumns {
 
   /** Rank of each pair's id in string order (computed on the first sort by id). */
   get idRank(): Int32Array {
-    this.idRankCache ??= rankBy(this.length, (a, b) => compareStrings(this.pairId(a), this.pairId(b)))
+    if (this.idRankCache === null) {
+      // Built once: comparing ids read from the columns would build two strings per comparison.
+      const ids = Array.from({ length: this.length }, (_, i) => this.pairId(i))
+      this.idRankCache = rankBy(this.length, (a, b) => compareStrings(ids[a] as string, ids[b] as string))
+    }
     return this.idRankCache
   }
 

@@ -6,6 +6,7 @@ import { test, type TestContext } from 'node:test'
 import type { PairSummary } from '../../shared/domain'
 import { tempDir } from '../../../test/helpers/temp'
 import { Workbench } from '../workbench'
+import { sortedOrder } from './pair-query-engine'
 import { gapHistogram } from './timeline-stats'
 
 const DEMO = join(import.meta.dirname, '..', '..', '..', 'resources', 'demo-run')
@@ -175,4 +176,11 @@ test('gap histogram: round bin widths, inclusive bounds, unknown gaps counted ap
     5
   )
   assert.deepEqual(gapHistogram(new Float64Array([Number.NaN])), { bins: [], missing: 1 })
+})
+
+test('sortedOrder: ascending and descending, NaN last both ways, ties in position order', () => {
+  const values = new Float64Array([3, Number.NaN, 1, 3, -0, 0, 2.5, Number.NaN, 1])
+  assert.deepEqual([...sortedOrder(values, false)], [4, 5, 2, 8, 6, 0, 3, 1, 7])
+  assert.deepEqual([...sortedOrder(values, true)], [0, 3, 6, 2, 8, 4, 5, 1, 7])
+  assert.deepEqual([...sortedOrder(new Float64Array(0), false)], [])
 })

@@ -3,8 +3,8 @@ import { queryKey, type PairQuery } from '../../../shared/pair-query'
 import { api } from './api'
 import { toWorkbenchError, type WorkbenchError } from './errors'
 
-/** Rows fetched per request; a screenful is about 30. */
-export const ROWS_PER_PAGE = 200
+/** Rows fetched per request: a screenful is about 25, so the first page fills three. */
+export const ROWS_PER_PAGE = 100
 
 /**
  * The pair table's rows for one query, fetched a page at a time as they scroll into view. The
