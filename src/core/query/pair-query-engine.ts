@@ -7,6 +7,7 @@ import { queryKey, verdictOutcomes, type PairQuery } from '../../shared/pair-que
 import type { RunIndex } from '../run/run-index'
 import { checkpointWindow, pairSummary } from '../run/run-views'
 import { OUTCOME_CODE, PairColumns } from './pair-columns'
+import { RecentResults } from './recent-results'
 import { TextSearch } from './text-search'
 import type { TextStore } from '../run/text-store'
 
@@ -18,7 +19,7 @@ export type LabelledPairs = () => ReadonlySet<string>
 export class PairQueryEngine {
   readonly columns: PairColumns
   readonly search: TextSearch
-  private readonly results = new Map<string, Promise<Int32Array>>()
+  private readonly results = new RecentResults<Int32Array>(CACHED_RESULTS)
   /** Full orders per sort column and direction. */
   private readonly orders = new Map<string, Int32Array>()
 
@@ -97,22 +98,7 @@ export class PairQueryEngine {
 
   /** The matching pairs' indices, in the query's order (cached per query). */
   matching(query: PairQuery): Promise<Int32Array> {
-    const key = queryKey(query)
-    const cached = this.results.get(key)
-    if (cached !== undefined) {
-      this.results.delete(key)
-      this.results.set(key, cached)
-      return cached
-    }
-    const result = this.compute(query)
-    this.results.set(key, result)
-    result.catch(() => this.results.delete(key))
-    while (this.results.size > CACHED_RESULTS) {
-      const oldest = this.results.keys().next().value
-      if (oldest === undefined) break
-      this.results.delete(oldest)
-    }
-    return result
+    return this.results.get(queryKey(query), () => this.compute(query))
   }
 
   private async compute(q: PairQuery): Promise<Int32Array> {

@@ -6,6 +6,7 @@ import { compileSearch } from '../../shared/pair-query'
 import type { RecordTable } from '../run/record-table'
 import type { RunIndex, TextRef } from '../run/run-index'
 import type { TextStore } from '../run/text-store'
+import { RecentResults } from './recent-results'
 
 /** Bits of a pair's match flags: where the search text was found. */
 export const MATCH = { prompt: 1, newer: 2, older: 4, rubric: 8 } as const
@@ -13,7 +14,7 @@ export const MATCH = { prompt: 1, newer: 2, older: 4, rubric: 8 } as const
 const CACHED_SEARCHES = 6
 
 export class TextSearch {
-  private readonly cache = new Map<string, Promise<Uint8Array>>()
+  private readonly cache = new RecentResults<Uint8Array>(CACHED_SEARCHES)
 
   constructor(
     private readonly index: RunIndex,
@@ -24,22 +25,7 @@ export class TextSearch {
   flags(search: string, regex: boolean): Promise<Uint8Array> {
     // Compile first, so a bad pattern fails fast and is never cached.
     const pattern = compileSearch(search, regex)
-    const key = JSON.stringify([search, regex])
-    const cached = this.cache.get(key)
-    if (cached !== undefined) {
-      this.cache.delete(key)
-      this.cache.set(key, cached)
-      return cached
-    }
-    const result = this.run(pattern)
-    this.cache.set(key, result)
-    result.catch(() => this.cache.delete(key))
-    while (this.cache.size > CACHED_SEARCHES) {
-      const oldest = this.cache.keys().next().value
-      if (oldest === undefined) break
-      this.cache.delete(oldest)
-    }
-    return result
+    return this.cache.get(JSON.stringify([search, regex]), () => this.run(pattern))
   }
 
   private async run(pattern: RegExp): Promise<Uint8Array> {

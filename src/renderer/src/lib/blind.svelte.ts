@@ -3,6 +3,8 @@
 // the same every time the pair is opened (and differs between workspaces, so two annotators with
 // their own workspaces do not share an order).
 
+import { fnv1a } from '../../../shared/hash'
+
 const STORAGE_KEY = 'rubric-workbench.blind'
 
 export class BlindMode {
@@ -26,17 +28,8 @@ function readStored(): boolean {
   }
 }
 
-/** FNV-1a: a small, well-spread hash; this is placement, not security. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i)
-    hash = Math.imul(hash, 0x01000193)
-  }
-  return hash >>> 0
-}
-
 /** Whether the newer response goes on the left when the pair is shown blind. */
 export function newerOnLeft(pairId: string, salt: string): boolean {
-  return (fnv1a(`${salt}\n${pairId}`) & 1) === 1
+  // The top bit: FNV-1a's lowest bit is only the parity of the characters, so neighbouring ids would alternate.
+  return fnv1a(`${salt}\n${pairId}`) >>> 31 === 1
 }
