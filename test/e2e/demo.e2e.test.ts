@@ -146,6 +146,14 @@ test('blind toggle hides the sides, shuffles them per pair, and remembers both',
   const newerIsA = aText === newerText
   await shot('pair-blind')
 
+  // Blind, the word diff runs left → right: its marks do not tell which side is newer.
+  await page.keyboard.press('d')
+  await page.getByTestId('response-a').getByTestId('response-diff').waitFor()
+  assert.equal(await page.locator('[data-testid="response-a"] mark[data-diff="added"]').count(), 0)
+  assert.equal(await page.locator('[data-testid="response-b"] mark[data-diff="removed"]').count(), 0)
+  assert.ok((await page.locator('[data-testid="pair-columns"] mark[data-diff]').count()) > 0)
+  await page.keyboard.press('d')
+
   // Across pairs both placements occur (20 pairs: all alike has odds of 1 in 500,000).
   const ids = Array.from({ length: 20 }, (_, i) => `rg-L${i + 10}`)
   const visit = async (id: string, testid: string): Promise<string> => {
