@@ -134,6 +134,8 @@ export interface Verdict {
   score: number | null
   parseFailure: boolean
   reasoning: string | null
+  /** Score per criterion, in the rubric's order (null: not scored); null when not recorded. */
+  criterionScores: (number | null)[] | null
 }
 
 export interface PairSummary {

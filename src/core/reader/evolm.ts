@@ -67,6 +67,7 @@ function applyGeneration(
       score: parseFailure ? null : v.score,
       parseFailure,
       reasoning: v.reasoning,
+      criterionScores: null,
     })
   }
   if (!x.pair || x.older === null) {

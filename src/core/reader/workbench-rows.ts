@@ -41,6 +41,8 @@ export interface VerdictExtract {
   rubricId: string | null
   score: number | null
   reasoning: TextRef | null
+  /** The judge's score per criterion, in the rubric's order: a JSON list, read on demand. */
+  criterionScores: TextRef | null
 }
 export interface PairExtract {
   id: string
@@ -98,6 +100,7 @@ export const workbenchExtractors: Record<`wb-${Table}`, (row: Row) => unknown> =
     rubricId: row.string('rubric_id'),
     score: row.number('score'),
     reasoning: row.textRef('reasoning'),
+    criterionScores: row.textRef('criterion_scores', ['array']),
   }),
   'wb-pairs': (row): PairExtract => ({
     id: row.requiredString('id'),

@@ -24,6 +24,14 @@ test('workbench format: tables link by id; verdicts attach to the pair under its
   assert.equal(pair.newer.answer, 'It is 7.')
   assert.equal(pair.prompt.reference, '7')
   assert.equal(pair.rubric?.formatValid, true)
+  // Stored verdicts under the rubric carry per-criterion scores; the no-rubric judge comes along.
+  const byJudge = (judge: string, responseId: string) =>
+    pair.verdicts.find((v) => v.judge === judge && v.responseId === responseId)
+  assert.deepEqual(byJudge('stored', 'r-new')?.criterionScores, [1, 0])
+  assert.deepEqual(byJudge('stored', 'r-old')?.criterionScores, [0, null])
+  assert.equal(byJudge('no-rubric', 'r-new')?.rubricId, null)
+  assert.equal(byJudge('no-rubric', 'r-old')?.score, 0.7)
+  assert.equal(pair.verdicts.length, 4)
   const errors = await wb.handlers['run.errors']({ offset: 0, limit: 5 })
   assert.deepEqual(errors.items, [{ file: 'responses.jsonl', line: 3, message: 'unknown prompt id "nope"' }])
 })

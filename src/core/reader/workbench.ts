@@ -163,6 +163,7 @@ function workbenchAppliers(index: RunIndex): Appliers {
         score: parseFailure ? null : v.score,
         parseFailure,
         reasoning: v.reasoning,
+        criterionScores: v.criterionScores,
       })
       verdictFor.set(`${response}|${rubric}`, at)
     },

@@ -3,7 +3,7 @@
 // nested text reference and their headers each (about 180 bytes). Readers still add plain
 // records, views still get plain records back (`get`), and hot loops read single fields without
 // building any object (`num`, `str`).
-import { fnv1a } from '../../shared/hash'
+import { fnv1a, mix32 } from '../../shared/hash'
 import type { TextRef } from './run-index'
 
 /**
@@ -196,7 +196,7 @@ export class RecordTable<R extends object> {
     this.idIndex ??= this.buildIdIndex(slot)
     const table = this.idIndex
     const mask = table.length - 1
-    for (let at = fnv1a(id) & mask; ; at = (at + 1) & mask) {
+    for (let at = mix32(fnv1a(id)) & mask; ; at = (at + 1) & mask) {
       const i = table[at] as number
       if (i < 0) return undefined
       if (read(slot, i) === id) return i
@@ -216,7 +216,7 @@ export class RecordTable<R extends object> {
     const mask = size - 1
     // The first record with an id wins: readers already refuse a second one.
     for (let i = 0; i < this.size; i++) {
-      let at = fnv1a(read(slot, i) as string) & mask
+      let at = mix32(fnv1a(read(slot, i) as string)) & mask
       while (table[at] !== -1) at = (at + 1) & mask
       table[at] = i
     }

@@ -63,6 +63,8 @@ export interface VerdictRec {
   score: number | null
   parseFailure: boolean
   reasoning: TextRef | null
+  /** A JSON list of per-criterion scores, where the judge recorded them. */
+  criterionScores: TextRef | null
 }
 
 export interface PairRec {
@@ -113,6 +115,7 @@ const VERDICT_SCHEMA: Schema<VerdictRec> = {
   score: 'num',
   parseFailure: 'bool',
   reasoning: 'refn',
+  criterionScores: 'refn',
 }
 const PAIR_SCHEMA: Schema<PairRec> = {
   id: 'id',

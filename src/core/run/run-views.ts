@@ -211,7 +211,14 @@ export async function verdictDetail(index: RunIndex, store: TextStore, v: Verdic
     score: v.score,
     parseFailure: v.parseFailure,
     reasoning: v.reasoning === null ? null : await store.text(v.reasoning),
+    criterionScores: v.criterionScores === null ? null : toScores(await store.raw(v.criterionScores)),
   }
+}
+
+/** A list of per-criterion scores as read from the run: numbers in place, anything else null. */
+function toScores(value: unknown): (number | null)[] | null {
+  if (!Array.isArray(value)) return null
+  return value.map((x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : null))
 }
 
 export async function pairDetail(index: RunIndex, store: TextStore, pair: PairRec): Promise<PairDetail> {
@@ -222,9 +229,12 @@ export async function pairDetail(index: RunIndex, store: TextStore, pair: PairRe
     throw new Error(`pair ${pair.id} refers to records that are missing from the index`)
   }
   const rubric = index.rubrics.get(pair.rubric)
-  const verdicts = [pair.newerVerdict, pair.olderVerdict]
-    .map((i) => index.verdicts.get(i))
-    .filter((v): v is VerdictRec => v !== undefined)
+  // The pair's stored verdicts, and any other verdict on its two responses under the same rubric
+  // or under none (a judge run without the rubric), for the with/without comparison.
+  const verdicts = [
+    ...index.verdicts.where('response', pair.newer),
+    ...index.verdicts.where('response', pair.older),
+  ].filter((v) => v.rubric === pair.rubric || v.rubric < 0)
   return {
     pair: pairSummary(index, pair),
     prompt: promptDetail(prompt),

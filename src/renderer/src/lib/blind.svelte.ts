@@ -3,7 +3,7 @@
 // the same every time the pair is opened (and differs between workspaces, so two annotators with
 // their own workspaces do not share an order).
 
-import { fnv1a } from '../../../shared/hash'
+import { fnv1a, mix32 } from '../../../shared/hash'
 
 const STORAGE_KEY = 'rubric-workbench.blind'
 
@@ -30,6 +30,5 @@ function readStored(): boolean {
 
 /** Whether the newer response goes on the left when the pair is shown blind. */
 export function newerOnLeft(pairId: string, salt: string): boolean {
-  // The top bit: FNV-1a's lowest bit is only the parity of the characters, so neighbouring ids would alternate.
-  return fnv1a(`${salt}\n${pairId}`) >>> 31 === 1
+  return (mix32(fnv1a(`${salt}\n${pairId}`)) & 1) === 1
 }
