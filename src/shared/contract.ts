@@ -20,7 +20,7 @@ import type {
   RunSummary,
   TimelineStats,
 } from './domain'
-import { annotationStates, pairSortKeys, verdictOutcomes } from './pair-query'
+import { QUERY_LIMITS, annotationStates, pairSortKeys, verdictOutcomes } from './pair-query'
 import type { EventName, MethodName } from './contract-names'
 
 export * from './contract-names'
@@ -32,13 +32,13 @@ export interface AppInfo {
   runPath: string | null
 }
 
-const id = z.string().min(1).max(512)
+const id = z.string().min(1).max(QUERY_LIMITS.id)
 const paging = {
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(10_000).default(200),
 }
 
-const gap = z.number().finite().min(-1e12).max(1e12)
+const gap = z.number().finite().min(-QUERY_LIMITS.gap).max(QUERY_LIMITS.gap)
 
 /** The pair table's query (see pair-query.ts); every field optional. */
 const pairQuery = {
@@ -46,10 +46,10 @@ const pairQuery = {
   promptId: id.optional(),
   gapMin: gap.optional(),
   gapMax: gap.optional(),
-  taskType: z.string().min(1).max(256).optional(),
+  taskType: z.string().min(1).max(QUERY_LIMITS.text).optional(),
   outcomes: z.array(z.enum(verdictOutcomes)).max(verdictOutcomes.length).optional(),
   annotation: z.enum(annotationStates).optional(),
-  search: z.string().max(1000).optional(),
+  search: z.string().max(QUERY_LIMITS.search).optional(),
   regex: z.boolean().optional(),
   sort: z.enum(pairSortKeys).optional(),
   desc: z.boolean().optional(),

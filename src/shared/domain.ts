@@ -205,6 +205,8 @@ export interface PairFacets {
   gapMin: number | null
   gapMax: number | null
   outcomes: Record<VerdictOutcome, number>
+  /** Pairs with a human label in this workspace. */
+  labelled: number
 }
 
 /** Per-checkpoint figures for the timeline, computed from the run. */

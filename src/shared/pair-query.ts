@@ -112,11 +112,19 @@ function readId(query: URLSearchParams, key: string): string | undefined {
   return value === null || value === '' ? undefined : value
 }
 
+/** Limits the contract enforces; a URL beyond them is read as if the value were absent. */
+export const QUERY_LIMITS = { gap: 1e12, id: 512, text: 256, search: 1000 } as const
+
 function readNumber(query: URLSearchParams, key: string): number | undefined {
   const raw = query.get(key)
   if (raw === null || raw.trim() === '') return undefined
   const value = Number(raw)
-  return Number.isFinite(value) ? value : undefined
+  return Number.isFinite(value) && Math.abs(value) <= QUERY_LIMITS.gap ? value : undefined
+}
+
+function readText(query: URLSearchParams, key: string, max: number): string | undefined {
+  const value = readId(query, key)
+  return value !== undefined && value.length <= max ? value : undefined
 }
 
 function oneOf<T extends string>(allowed: readonly T[], value: string | undefined): T | undefined {
@@ -130,14 +138,14 @@ export function readPairQuery(query: URLSearchParams): PairQuery {
     .map((o) => oneOf<VerdictOutcome>(verdictOutcomes, o))
     .filter((o): o is VerdictOutcome => o !== undefined)
   const params: PairQuery = {
-    checkpoint: readId(query, KEYS.checkpoint),
-    promptId: readId(query, KEYS.promptId),
+    checkpoint: readText(query, KEYS.checkpoint, QUERY_LIMITS.id),
+    promptId: readText(query, KEYS.promptId, QUERY_LIMITS.id),
     gapMin: readNumber(query, KEYS.gapMin),
     gapMax: readNumber(query, KEYS.gapMax),
-    taskType: readId(query, KEYS.taskType),
+    taskType: readText(query, KEYS.taskType, QUERY_LIMITS.text),
     outcomes: outcomes.length > 0 ? [...new Set(outcomes)] : undefined,
     annotation: oneOf<AnnotationState>(annotationStates, readId(query, KEYS.annotation)),
-    search: readId(query, KEYS.search),
+    search: readText(query, KEYS.search, QUERY_LIMITS.search),
     regex: query.get(KEYS.regex) === '1' ? true : undefined,
     sort: oneOf<PairSortKey>(pairSortKeys, readId(query, KEYS.sort)),
     desc: query.get(KEYS.desc) === '1' ? true : undefined,

@@ -49,6 +49,8 @@ test('filters: outcome, gap range and task type match a plain filter over all pa
       (p.outcome === 'agrees' || p.outcome === 'tie')
   )
   assert.ok(expectedCombined.length > 0, 'the demo run has math pairs with gaps of 10-60')
+  const unknownTask = await wb.handlers['pairs.list']({ offset: 0, limit: 10, taskType: 'no-such-task' })
+  assert.equal(unknownTask.total, 0, 'a task type the run does not have matches nothing')
   assert.deepEqual(ids(combined.items), ids(expectedCombined))
 })
 

@@ -13,7 +13,10 @@ import type { TextStore } from '../run/text-store'
 
 const CACHED_RESULTS = 8
 
-/** Which pairs carry a human label; issue-free runs have none. */
+/**
+ * Which pairs carry a human label (by pair id). Results are cached per query, so a source whose
+ * labels change must also make the engine forget them (none does yet: nothing records labels).
+ */
 export type LabelledPairs = () => ReadonlySet<string>
 
 export class PairQueryEngine {
@@ -93,6 +96,7 @@ export class PairQueryEngine {
       gapMin: Number.isFinite(gapMin) ? gapMin : null,
       gapMax: Number.isFinite(gapMax) ? gapMax : null,
       outcomes,
+      labelled: this.labelled().size,
     }
   }
 
@@ -127,7 +131,8 @@ export class PairQueryEngine {
     }
     if (q.taskType !== undefined) {
       const code = c.taskTypes.indexOf(q.taskType)
-      tests.push((i) => c.taskType[i] === code)
+      // A task type the run does not have matches nothing (-1 also codes "no task type").
+      tests.push(code < 0 ? () => false : (i) => c.taskType[i] === code)
     }
     if (q.outcomes !== undefined && q.outcomes.length > 0) {
       const allowed = new Uint8Array(verdictOutcomes.length)

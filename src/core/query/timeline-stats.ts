@@ -134,6 +134,7 @@ export class TimelineStatsBuilder {
       )
       return flags
     })()
+    this.rubricFlags.catch(() => (this.rubricFlags = null))
     return this.rubricFlags
   }
 }

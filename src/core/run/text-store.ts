@@ -76,7 +76,12 @@ export class TextStore {
             j++
           }
           const length = end - first.start
-          if (length > MAX_VALUE_BYTES) throw new Error(`${file.rel}: value of ${length} bytes is too large`)
+          if (length > MAX_VALUE_BYTES) {
+            // One oversized value (only ever alone in its window) is skipped, not fatal to the rest.
+            done += j - i + 1
+            i = j + 1
+            continue
+          }
           const buf = Buffer.allocUnsafe(length)
           const { bytesRead } = await handle.read(buf, 0, length, first.start)
           if (bytesRead !== length)

@@ -23,6 +23,11 @@ describe('parseHash', () => {
         },
       }
     )
+    // Values the API would refuse are dropped rather than breaking the table.
+    assert.deepEqual(parseHash(`#/pairs?gapMin=1e13&task=${'x'.repeat(300)}&q=ok`), {
+      name: 'pairs',
+      params: { search: 'ok' },
+    })
     assert.deepEqual(parseHash('#/pairs?sort=nope&desc=1&checkpoint=&annotation=maybe'), {
       name: 'pairs',
       params: { desc: true },
