@@ -12,6 +12,7 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           cli: resolve('src/cli/index.ts'),
           'index-worker': resolve('src/core/reader/index-worker.ts'),
+          'search-worker': resolve('src/core/query/search-worker.ts'),
         },
         // Workers are found beside the code that starts them, so every main-build file shares
         // one folder.

@@ -92,7 +92,7 @@ export class Workbench {
     const summary = summarizeRun(index, indexMs, workspace.dir)
     stillLatest()
     const store = new TextStore(index)
-    const pairs = new PairQueryEngine(index, store)
+    const pairs = new PairQueryEngine(index)
     const timeline = new TimelineStatsBuilder(index, store, pairs.columns)
     this.current = { index, store, workspace, summary, pairs, timeline }
     this.emit('run.opened', summary)

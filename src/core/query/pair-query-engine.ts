@@ -8,8 +8,7 @@ import type { RunIndex } from '../run/run-index'
 import { checkpointWindow, pairSummary } from '../run/run-views'
 import { OUTCOME_CODE, PairColumns } from './pair-columns'
 import { RecentResults } from './recent-results'
-import { TextSearch } from './text-search'
-import type { TextStore } from '../run/text-store'
+import { SearchStopped, TextSearch } from './text-search'
 
 const CACHED_RESULTS = 8
 
@@ -28,11 +27,10 @@ export class PairQueryEngine {
 
   constructor(
     private readonly index: RunIndex,
-    store: TextStore,
     private readonly labelled: LabelledPairs = () => new Set()
   ) {
     this.columns = new PairColumns(index)
-    this.search = new TextSearch(index, store)
+    this.search = new TextSearch(index)
   }
 
   async page(query: PairQuery, offset: number, limit: number): Promise<PairPage> {
@@ -149,7 +147,8 @@ export class PairQueryEngine {
       try {
         flags = await this.search.flags(q.search, q.regex ?? false)
       } catch (error) {
-        if (error instanceof SyntaxError) throw new ApiError('bad-request', error.message)
+        if (error instanceof SyntaxError || error instanceof SearchStopped)
+          throw new ApiError('bad-request', error.message)
         throw error
       }
       tests.push((i) => flags[i] !== 0)

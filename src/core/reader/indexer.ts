@@ -5,7 +5,8 @@
 import { stat } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { startWorker } from '../worker-thread'
 import type { Phase } from '../../shared/domain'
 import type { RunIndex } from '../run/run-index'
 import type { WorkerReply, WorkerRequest } from './index-worker'
@@ -106,17 +107,6 @@ function splitFile(f: PlannedFile, size: number, rangeBytes: number): ScanTask[]
   return tasks
 }
 
-function startWorker(): Worker {
-  // In the build the worker is the index-worker entry beside whichever chunk holds this code (all
-  // main-build files share a folder). From sources (tests under tsx) it is the .ts beside this
-  // file, and the worker must register tsx itself: loader hooks do not reach worker threads.
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./index-worker.js', import.meta.url))
-  const entry = JSON.stringify(new URL('./index-worker.ts', import.meta.url).href)
-  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}) })`, {
-    eval: true,
-  })
-}
-
 /** Scan tasks on a pool of workers; results are applied in task order as they become ready. */
 async function runInWorkers(
   tasks: ScanTask[],
@@ -130,7 +120,7 @@ async function runInWorkers(
   const maxAhead = count * (queuePerWorker + 1)
   let next = 0
   let applied = 0
-  const pool = Array.from({ length: count }, startWorker)
+  const pool = Array.from({ length: count }, () => startWorker(import.meta.url, './index-worker'))
   const queued = new Map<Worker, number>(pool.map((w) => [w, 0]))
   try {
     await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@
 // demand". Each read opens, reads and closes, so no file handle outlives a request.
 import { open } from 'node:fs/promises'
 import { parseLenientJson } from '../reader/lenient-json'
-import type { RunIndex, TextRef } from './run-index'
+import type { RunFile, RunIndex, TextRef } from './run-index'
 
 /** Largest single value read back (a 16k-token response is well under 1 MB). */
 const MAX_VALUE_BYTES = 64 << 20
@@ -36,75 +36,115 @@ export class TextStore {
 
   /** The text a reference stands for: a string, an element of a list, or a chat's last reply. */
   async text(ref: TextRef): Promise<string> {
-    return pickText(await this.raw(ref), ref)
+    return pickText(await this.raw(ref), ref.pick)
   }
 
-  /**
-   * Many texts at once (search, statistics): references are grouped by file and read in file
-   * order through large windows, so a million texts cost a sequential read, not a million opens.
-   * `visit` gets each reference's position in `refs`; a value that does not decode is skipped.
-   * Between windows the event loop gets a turn, so other requests are not starved.
-   */
-  async forEachText(
+  /** Many texts at once, in file order (see readTexts). */
+  forEachText(
     refs: readonly TextRef[],
     visit: (at: number, text: string) => void,
     onProgress?: (done: number, total: number) => void
   ): Promise<void> {
-    const byFile = new Map<number, number[]>()
-    refs.forEach((ref, at) => {
-      const list = byFile.get(ref.file)
-      if (list === undefined) byFile.set(ref.file, [at])
-      else list.push(at)
-    })
-    let done = 0
-    for (const [fileIndex, ats] of byFile) {
-      const file = this.index.files[fileIndex]
-      if (file === undefined) throw new Error(`unknown run file #${fileIndex}`)
-      ats.sort((a, b) => (refs[a] as TextRef).start - (refs[b] as TextRef).start)
-      const handle = await open(file.abs, 'r')
-      try {
-        let i = 0
-        while (i < ats.length) {
-          const first = refs[ats[i] as number] as TextRef
-          // Extend the window over the following references while it stays under the size cap.
-          let j = i
-          let end = first.end
-          while (j + 1 < ats.length) {
-            const next = refs[ats[j + 1] as number] as TextRef
-            if (Math.max(end, next.end) - first.start > WINDOW_BYTES) break
-            end = Math.max(end, next.end)
-            j++
-          }
-          const length = end - first.start
-          if (length > MAX_VALUE_BYTES) {
-            // One oversized value (only ever alone in its window) is skipped, not fatal to the rest.
-            done += j - i + 1
-            i = j + 1
-            continue
-          }
+    return readTexts(this.index.files, toColumns(refs), visit, onProgress)
+  }
+}
+
+/** Text references as columns (pick -1: none): cheap to build and to hand to a worker thread. */
+export interface TextRefColumns {
+  file: Int32Array
+  start: Float64Array
+  end: Float64Array
+  pick: Int32Array
+}
+
+export function toColumns(refs: readonly TextRef[]): TextRefColumns {
+  const columns = emptyColumns(refs.length)
+  refs.forEach((ref, i) => setRef(columns, i, ref))
+  return columns
+}
+
+export function emptyColumns(length: number): TextRefColumns {
+  return {
+    file: new Int32Array(length),
+    start: new Float64Array(length),
+    end: new Float64Array(length),
+    pick: new Int32Array(length),
+  }
+}
+
+export function setRef(columns: TextRefColumns, i: number, ref: TextRef): void {
+  columns.file[i] = ref.file
+  columns.start[i] = ref.start
+  columns.end[i] = ref.end
+  columns.pick[i] = ref.pick ?? -1
+}
+
+/**
+ * Many texts at once (search, statistics): references are grouped by file and read in file
+ * order through large windows, so a million texts cost a sequential read, not a million opens.
+ * `visit` gets each reference's position in `refs`; a value that does not decode is skipped, and
+ * so is a value too large to read. Between windows the event loop gets a turn.
+ */
+export async function readTexts(
+  files: readonly RunFile[],
+  refs: TextRefColumns,
+  visit: (at: number, text: string) => void,
+  onProgress?: (done: number, total: number) => void
+): Promise<void> {
+  const total = refs.file.length
+  const byFile = new Map<number, number[]>()
+  for (let at = 0; at < total; at++) {
+    const f = refs.file[at] as number
+    const list = byFile.get(f)
+    if (list === undefined) byFile.set(f, [at])
+    else list.push(at)
+  }
+  const start = (at: number): number => refs.start[at] as number
+  const end = (at: number): number => refs.end[at] as number
+  let done = 0
+  for (const [fileIndex, ats] of byFile) {
+    const file = files[fileIndex]
+    if (file === undefined) throw new Error(`unknown run file #${fileIndex}`)
+    ats.sort((a, b) => start(a) - start(b))
+    const handle = await open(file.abs, 'r')
+    try {
+      let i = 0
+      while (i < ats.length) {
+        const from = start(ats[i] as number)
+        // Extend the window over the following references while it stays under the size cap.
+        let j = i
+        let to = end(ats[i] as number)
+        while (j + 1 < ats.length) {
+          const next = ats[j + 1] as number
+          if (Math.max(to, end(next)) - from > WINDOW_BYTES) break
+          to = Math.max(to, end(next))
+          j++
+        }
+        const length = to - from
+        if (length <= MAX_VALUE_BYTES) {
           const buf = Buffer.allocUnsafe(length)
-          const { bytesRead } = await handle.read(buf, 0, length, first.start)
+          const { bytesRead } = await handle.read(buf, 0, length, from)
           if (bytesRead !== length)
             throw new Error(`${file.rel} changed on disk since it was indexed; reopen the run`)
           for (let k = i; k <= j; k++) {
             const at = ats[k] as number
-            const ref = refs[at] as TextRef
-            const text = buf.toString('utf8', ref.start - first.start, ref.end - first.start)
             let value: unknown
             try {
-              value = parseLenientJson(text)
+              value = parseLenientJson(buf.toString('utf8', start(at) - from, end(at) - from))
             } catch {
               continue
             }
-            visit(at, pickText(value, ref))
+            const pick = refs.pick[at] as number
+            visit(at, pickText(value, pick >= 0 ? pick : undefined))
           }
-          done += j - i + 1
-          onProgress?.(done, refs.length)
-          i = j + 1
         }
-      } finally {
-        await handle.close()
+        // else: one oversized value (only ever alone in its window) is skipped.
+        done += j - i + 1
+        onProgress?.(done, total)
+        i = j + 1
       }
+    } finally {
+      await handle.close()
     }
   }
 }
@@ -112,8 +152,8 @@ export class TextStore {
 /** Bulk reads go through windows of about this size. */
 const WINDOW_BYTES = 8 << 20
 
-function pickText(raw: unknown, ref: TextRef): string {
-  const value = ref.pick !== undefined && Array.isArray(raw) ? (raw as unknown[])[ref.pick] : raw
+function pickText(raw: unknown, pick: number | undefined): string {
+  const value = pick !== undefined && Array.isArray(raw) ? (raw as unknown[])[pick] : raw
   return toText(value)
 }
 
