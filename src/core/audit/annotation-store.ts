@@ -1,0 +1,191 @@
+// Human annotations of a run, kept in its workspace. Each annotator's labels are spread over
+// SHARDS small documents by a hash of the pair id, so saving one label rewrites a few kilobytes,
+// not every label ever made (lowdb rewrites a whole document on each write). Every document is
+// written durably (durable-json-file.ts): `save` resolves only once the label is on disk.
+import { readdir } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { Low } from 'lowdb'
+import { annotatorProblem, type Annotation, type LabelValue } from '../../shared/annotation'
+import { fnv1a, mix32 } from '../../shared/hash'
+import { DurableJsonFile } from '../store/durable-json-file'
+
+export const ANNOTATION_SCHEMA_VERSION = 1
+export const SHARDS = 64
+
+/** What a shard stores per pair (the pair id is the key, the annotator the document's). */
+type Stored = Omit<Annotation, 'pairId' | 'annotator'>
+
+interface ShardDoc {
+  schemaVersion: number
+  annotator: string
+  annotations: Record<string, Stored>
+}
+
+/**
+ * Upgrades from older schema versions, by the version they upgrade from. Version 1 is the first;
+ * a document without a version predates versioning and holds the same fields.
+ */
+const MIGRATIONS: Record<number, (doc: ShardDoc) => ShardDoc> = {
+  0: (doc) => ({ ...doc, schemaVersion: 1 }),
+}
+
+export class StoreVersionError extends Error {}
+
+class Shard {
+  private queue: Promise<void> = Promise.resolve()
+
+  constructor(
+    readonly db: Low<ShardDoc>,
+    readonly file: string
+  ) {}
+
+  /** Writes one after another: two renames over one file must not interleave. */
+  write(): Promise<void> {
+    const next = this.queue.then(() => this.db.write())
+    this.queue = next.catch(() => {})
+    return next
+  }
+}
+
+export class AnnotationStore {
+  private readonly shards = new Map<string, Shard>()
+  /** Bumped on every change, so caches that depend on labels can tell they are stale. */
+  version = 0
+
+  private constructor(readonly dir: string) {}
+
+  /** Open (or start) the store in `workspaceDir`; a damaged document fails the open, loudly. */
+  static async open(workspaceDir: string): Promise<AnnotationStore> {
+    const store = new AnnotationStore(join(workspaceDir, 'annotations'))
+    let folders: string[] = []
+    try {
+      folders = (await readdir(store.dir, { withFileTypes: true }))
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+    for (const folder of folders) {
+      const files = (await readdir(join(store.dir, folder))).filter((f) => /^\d+\.json$/.test(f))
+      for (const file of files) await store.load(join(store.dir, folder, file))
+    }
+    return store
+  }
+
+  /** Save (or replace) an annotator's label for a pair; resolves once it is durable. */
+  async save(annotation: Annotation): Promise<void> {
+    const problem = annotatorProblem(annotation.annotator)
+    if (problem !== null) throw new Error(problem)
+    const shard = await this.shardFor(annotation.annotator, annotation.pairId)
+    const { pairId, annotator: _annotator, ...stored } = annotation
+    shard.db.data.annotations[pairId] = stored
+    this.version++
+    await shard.write()
+  }
+
+  /** Remove an annotator's label for a pair (undo); returns what was removed. */
+  async remove(pairId: string, annotator: string): Promise<Annotation | null> {
+    const shard = this.shards.get(shardKey(annotator, pairId))
+    const stored = shard?.db.data.annotations[pairId]
+    if (shard === undefined || stored === undefined) return null
+    delete shard.db.data.annotations[pairId]
+    this.version++
+    await shard.write()
+    return { pairId, annotator, ...stored }
+  }
+
+  get(pairId: string, annotator: string): Annotation | null {
+    const stored = this.shards.get(shardKey(annotator, pairId))?.db.data.annotations[pairId]
+    return stored === undefined ? null : { pairId, annotator, ...stored }
+  }
+
+  /** Every annotation, by annotator then time. */
+  list(): Annotation[] {
+    const out: Annotation[] = []
+    for (const shard of this.shards.values()) {
+      const { annotator, annotations } = shard.db.data
+      for (const [pairId, stored] of Object.entries(annotations)) out.push({ pairId, annotator, ...stored })
+    }
+    return out.sort((a, b) =>
+      a.annotator < b.annotator ? -1 : a.annotator > b.annotator ? 1 : a.time < b.time ? -1 : 1
+    )
+  }
+
+  annotators(): string[] {
+    return [...new Set([...this.shards.values()].map((s) => s.db.data.annotator))].sort()
+  }
+
+  /** Pairs that carry any annotator's label other than skip. */
+  labelledPairs(): Set<string> {
+    const out = new Set<string>()
+    for (const shard of this.shards.values())
+      for (const [pairId, stored] of Object.entries(shard.db.data.annotations))
+        if (stored.label !== ('skip' satisfies LabelValue)) out.add(pairId)
+    return out
+  }
+
+  private async shardFor(annotator: string, pairId: string): Promise<Shard> {
+    const key = shardKey(annotator, pairId)
+    const known = this.shards.get(key)
+    if (known !== undefined) return known
+    const file = join(this.dir, folderName(annotator), `${bucket(pairId)}.json`)
+    const db = new Low<ShardDoc>(new DurableJsonFile<ShardDoc>(file), {
+      schemaVersion: ANNOTATION_SCHEMA_VERSION,
+      annotator,
+      annotations: {},
+    })
+    const shard = new Shard(db, file)
+    this.shards.set(key, shard)
+    return shard
+  }
+
+  private async load(file: string): Promise<void> {
+    const db = new Low<ShardDoc>(new DurableJsonFile<ShardDoc>(file), {
+      schemaVersion: ANNOTATION_SCHEMA_VERSION,
+      annotator: '',
+      annotations: {},
+    })
+    await db.read()
+    const doc = db.data
+    if (typeof doc.annotator !== 'string' || typeof doc.annotations !== 'object' || doc.annotations === null)
+      throw new Error(`${file} is not an annotation document (no annotator or annotations)`)
+    const version = typeof doc.schemaVersion === 'number' ? doc.schemaVersion : 0
+    if (version > ANNOTATION_SCHEMA_VERSION)
+      throw new StoreVersionError(
+        `${file} was written by a newer workbench (schema ${version}; this one reads up to ${ANNOTATION_SCHEMA_VERSION})`
+      )
+    let migrated = doc
+    for (let v = version; v < ANNOTATION_SCHEMA_VERSION; v++) {
+      const step = MIGRATIONS[v]
+      if (step === undefined) throw new StoreVersionError(`${file}: no upgrade from schema ${v}`)
+      migrated = step(migrated)
+    }
+    db.data = migrated
+    const shard = new Shard(db, file)
+    if (version < ANNOTATION_SCHEMA_VERSION) await shard.write()
+    this.shards.set(`${migrated.annotator}\n${Number(basename(file, '.json'))}`, shard)
+  }
+}
+
+function bucket(pairId: string): number {
+  return mix32(fnv1a(pairId)) % SHARDS
+}
+
+function shardKey(annotator: string, pairId: string): string {
+  return `${annotator}\n${bucket(pairId)}`
+}
+
+/**
+ * A folder name for an annotator that is safe on every file system and distinct for distinct
+ * names, case-insensitive ones included: only lower-case letters, digits, `.`, `_` and `-` stay
+ * as they are (the name itself is stored in each document).
+ */
+function folderName(annotator: string): string {
+  // The prefix keeps "." and ".." from naming this folder or its parent.
+  return (
+    'annotator-' +
+    Array.from(annotator, (ch) =>
+      /[a-z0-9._-]/.test(ch) ? ch : `%${ch.codePointAt(0)?.toString(16)}%`
+    ).join('')
+  )
+}

@@ -1,0 +1,76 @@
+// A lowdb adapter that does not lose acknowledged writes: the new document goes to a temporary
+// file, is fsynced, renamed over the old one, and the folder is fsynced so the rename itself
+// survives a crash. A document that no longer parses is never silently replaced: it is copied
+// beside itself and reported.
+import { copyFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import type { Adapter } from 'lowdb'
+
+export class CorruptStoreError extends Error {
+  constructor(
+    readonly file: string,
+    readonly backup: string,
+    reason: string
+  ) {
+    super(`${file} is damaged (${reason}); a copy was kept at ${backup} and the file was left as it was`)
+    this.name = 'CorruptStoreError'
+  }
+}
+
+let tempCounter = 0
+
+export class DurableJsonFile<T> implements Adapter<T> {
+  constructor(readonly file: string) {}
+
+  async read(): Promise<T | null> {
+    let text: string
+    try {
+      text = await readFile(this.file, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+      throw error
+    }
+    try {
+      return JSON.parse(text) as T
+    } catch (error) {
+      const backup = `${this.file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`
+      await copyFile(this.file, backup)
+      throw new CorruptStoreError(this.file, backup, (error as Error).message)
+    }
+  }
+
+  async write(data: T): Promise<void> {
+    const dir = dirname(this.file)
+    await mkdir(dir, { recursive: true })
+    const temp = join(dir, `.${basename(this.file)}.${process.pid}.${++tempCounter}.tmp`)
+    const handle = await open(temp, 'w')
+    try {
+      await handle.writeFile(JSON.stringify(data))
+      await handle.sync()
+    } catch (error) {
+      await handle.close()
+      await rm(temp, { force: true })
+      throw error
+    }
+    await handle.close()
+    await rename(temp, this.file)
+    await syncFolder(dir)
+  }
+}
+
+/** Make a rename in `dir` durable (a no-op where folders cannot be opened, e.g. Windows). */
+export async function syncFolder(dir: string): Promise<void> {
+  let handle
+  try {
+    handle = await open(dir, 'r')
+  } catch {
+    return
+  }
+  try {
+    await handle.sync()
+  } catch {
+    // Some file systems refuse fsync on a folder; the rename is as durable as they allow.
+  } finally {
+    await handle.close()
+  }
+}

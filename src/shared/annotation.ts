@@ -1,0 +1,37 @@
+// A human's judgement of a temporal pair: which response is better, made blind or not, by a named
+// annotator, with the time it took. Shared by the core, the CLI and the renderer.
+
+/** Keys 1–5 in the labeling view, in this order. */
+export const labelValues = ['newer', 'older', 'tie', 'both-bad', 'skip'] as const
+export type LabelValue = (typeof labelValues)[number]
+
+export function isLabelValue(value: unknown): value is LabelValue {
+  return typeof value === 'string' && (labelValues as readonly string[]).includes(value)
+}
+
+export interface Annotation {
+  pairId: string
+  label: LabelValue
+  annotator: string
+  /** When the label was committed (ISO 8601). */
+  time: string
+  note: string | null
+  /** Whether the annotator saw the pair blind (sides shuffled, steps and scores hidden). */
+  blind: boolean
+  /** The audit queue the label was made in, if any. */
+  queue: string | null
+  /** Time spent on the pair before committing, in milliseconds, where measured. */
+  ms: number | null
+}
+
+export const MAX_ANNOTATOR_CHARS = 100
+
+/** Why an annotator name cannot be used, or null when it can. */
+export function annotatorProblem(name: string): string | null {
+  if (name.trim() === '') return 'an annotator name cannot be empty'
+  if (name.length > MAX_ANNOTATOR_CHARS)
+    return `an annotator name has at most ${MAX_ANNOTATOR_CHARS} characters`
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'an annotator name cannot contain control characters'
+  return null
+}
