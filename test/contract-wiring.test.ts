@@ -30,6 +30,9 @@ function validArgs(root: string): { [M in MethodName]: MethodArgs<M> } {
     'prompts.get': { id: 'p1' },
     'rubrics.get': { id: 'k1' },
     'rubrics.lineage': { promptId: 'p1' },
+    'annotations.save': { pairId: 'pair-1', label: 'newer', annotator: 'wiring', blind: true },
+    'annotations.remove': { pairId: 'pair-1', annotator: 'wiring' },
+    'annotations.list': {},
     'responses.get': { id: 'r-new' },
   }
 }

@@ -74,6 +74,49 @@ export function buildProgram(): Command {
         process.exitCode = 2
       }
     })
+  program
+    .command('label')
+    .description(
+      'Import labels from a CSV file (pair_id,label[,note]); prints "saved <pair-id>" once each is on disk'
+    )
+    .argument('<path>', 'the run the labels belong to')
+    .requiredOption(
+      '--from <file>',
+      `CSV file with columns pair_id,label[,note]; labels are newer, older, tie, both-bad, skip`
+    )
+    .requiredOption('--annotator <name>', 'whose labels these are')
+    .option(
+      '--workspace <dir>',
+      "the run's workspace folder (default: one per run in the user's app-data folder)"
+    )
+    .action(async (path: string, opts: { from: string; annotator: string; workspace?: string }) => {
+      const { labelCommand } = await import('./labels')
+      process.exitCode = await labelCommand(
+        path,
+        opts,
+        (l) => console.log(l),
+        (l) => console.error(l)
+      )
+    })
+
+  program
+    .command('labels')
+    .description("Print every label in a run's workspace")
+    .argument('<path>', 'the run')
+    .option('--json', 'print one JSON array of {pair_id, label, annotator, time}')
+    .option(
+      '--workspace <dir>',
+      "the run's workspace folder (default: one per run in the user's app-data folder)"
+    )
+    .action(async (path: string, opts: { json?: boolean; workspace?: string }) => {
+      const { labelsCommand } = await import('./labels')
+      process.exitCode = await labelsCommand(
+        path,
+        opts,
+        (l) => console.log(l),
+        (l) => console.error(l)
+      )
+    })
   return program
 }
 

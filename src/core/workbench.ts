@@ -3,6 +3,8 @@
 import { ApiError, type EventName, type EventPayload } from '../shared/contract'
 import type { Page, RunSummary } from '../shared/domain'
 import { toApiError, type Handlers } from './api/dispatch'
+import { annotatorProblem, type Annotation } from '../shared/annotation'
+import { AnnotationStore } from './audit/annotation-store'
 import { PairQueryEngine } from './query/pair-query-engine'
 import { TimelineStatsBuilder } from './query/timeline-stats'
 import { openRun } from './reader/open-run'
@@ -27,7 +29,7 @@ import { Workspace } from './workspace/workspace'
 export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void
 
 export interface WorkbenchOptions {
-  transport: 'ipc' | 'serve'
+  transport: 'ipc' | 'serve' | 'cli'
   /** A workspace folder chosen by the user (`--workspace`); otherwise one per run in app data. */
   workspace?: string
   emit?: Emit
@@ -41,6 +43,8 @@ export interface OpenRunState {
   summary: RunSummary
   pairs: PairQueryEngine
   timeline: TimelineStatsBuilder
+  /** Null when the workspace's annotation store could not be opened (see annotationsProblem). */
+  annotations: AnnotationStore | null
 }
 
 export class Workbench {
@@ -92,11 +96,33 @@ export class Workbench {
     const summary = summarizeRun(index, indexMs, workspace.dir)
     stillLatest()
     const store = new TextStore(index)
-    const pairs = new PairQueryEngine(index)
+    // A damaged annotation store must not hide the run: it opens, and says what is wrong.
+    let annotations: AnnotationStore | null = null
+    try {
+      annotations = await AnnotationStore.open(workspace.dir)
+    } catch (error) {
+      summary.annotationsProblem = (error as Error).message
+    }
+    const labelled = {
+      pairs: () => annotations?.labelledPairs() ?? new Set<string>(),
+      version: () => annotations?.version ?? 0,
+    }
+    const pairs = new PairQueryEngine(index, labelled)
     const timeline = new TimelineStatsBuilder(index, store, pairs.columns)
-    this.current = { index, store, workspace, summary, pairs, timeline }
+    stillLatest()
+    this.current = { index, store, workspace, summary, pairs, timeline, annotations }
     this.emit('run.opened', summary)
     return summary
+  }
+
+  private async needAnnotations(): Promise<AnnotationStore> {
+    const { annotations, summary } = await this.need()
+    if (annotations === null)
+      throw new ApiError(
+        'internal',
+        `annotations cannot be saved or read: ${summary.annotationsProblem ?? 'unknown'}`
+      )
+    return annotations
   }
 
   private async need(): Promise<OpenRunState> {
@@ -159,6 +185,29 @@ export class Workbench {
     'rubrics.lineage': async ({ promptId }) => {
       const { index, store } = await this.need()
       return rubricLineage(index, store, promptId)
+    },
+    'annotations.save': async (args) => {
+      const { index } = await this.need()
+      const annotations = await this.needAnnotations()
+      if (index.pairIndex(args.pairId) === undefined)
+        throw new ApiError('not-found', `no pair ${JSON.stringify(args.pairId)} in this run`)
+      const problem = annotatorProblem(args.annotator)
+      if (problem !== null) throw new ApiError('bad-request', problem)
+      const annotation: Annotation = { ...args, time: new Date().toISOString() }
+      await annotations.save(annotation)
+      return annotation
+    },
+    'annotations.remove': async ({ pairId, annotator }) => ({
+      removed: await (await this.needAnnotations()).remove(pairId, annotator),
+    }),
+    'annotations.list': async ({ offset, limit, annotator }) => {
+      const all = (await this.needAnnotations()).list()
+      return page(
+        annotator === undefined ? all : all.filter((a) => a.annotator === annotator),
+        offset,
+        limit,
+        (a) => a
+      )
     },
     'responses.get': async ({ id }) => {
       const { index, store } = await this.need()

@@ -17,6 +17,9 @@ export const methodNames = [
   'prompts.get',
   'rubrics.get',
   'rubrics.lineage',
+  'annotations.save',
+  'annotations.remove',
+  'annotations.list',
   'responses.get',
 ] as const
 

@@ -20,6 +20,7 @@ import type {
   RunSummary,
   TimelineStats,
 } from './domain'
+import { MAX_ANNOTATOR_CHARS, labelValues, type Annotation } from './annotation'
 import { QUERY_LIMITS, annotationStates, pairSortKeys, verdictOutcomes } from './pair-query'
 import type { EventName, MethodName } from './contract-names'
 
@@ -27,7 +28,7 @@ export * from './contract-names'
 
 export interface AppInfo {
   version: string
-  transport: 'ipc' | 'serve'
+  transport: 'ipc' | 'serve' | 'cli'
   /** The run open in this session, if any. */
   runPath: string | null
 }
@@ -38,6 +39,7 @@ const paging = {
   limit: z.number().int().min(1).max(10_000).default(200),
 }
 
+const annotator = z.string().min(1).max(MAX_ANNOTATOR_CHARS)
 const gap = z.number().finite().min(-QUERY_LIMITS.gap).max(QUERY_LIMITS.gap)
 
 /** The pair table's query (see pair-query.ts); every field optional. */
@@ -80,6 +82,26 @@ export const methods = {
   'prompts.get': method<PromptDetail>()(z.object({ id }).strict()),
   'rubrics.get': method<RubricDetail>()(z.object({ id }).strict()),
   'rubrics.lineage': method<RubricLineage>()(z.object({ promptId: id }).strict()),
+  /** Save a label; the answer comes once it is durable on disk. The core stamps the time. */
+  'annotations.save': method<Annotation>()(
+    z
+      .object({
+        pairId: id,
+        label: z.enum(labelValues),
+        annotator,
+        note: z.string().max(10_000).nullable().default(null),
+        blind: z.boolean(),
+        queue: id.nullable().default(null),
+        ms: z.number().finite().min(0).max(1e10).nullable().default(null),
+      })
+      .strict()
+  ),
+  'annotations.remove': method<{ removed: Annotation | null }>()(
+    z.object({ pairId: id, annotator }).strict()
+  ),
+  'annotations.list': method<Page<Annotation>>()(
+    z.object({ ...paging, annotator: annotator.optional() }).strict()
+  ),
   'responses.get': method<Response>()(z.object({ id }).strict()),
 } as const satisfies Record<MethodName, MethodSpec<z.ZodType, unknown>>
 

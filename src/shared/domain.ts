@@ -57,6 +57,8 @@ export interface RunSummary {
   /** Bytes read while indexing and how long it took, for the status bar. */
   bytes: number
   indexMs: number
+  /** Why the workspace's annotations could not be opened (a damaged file, say); null when fine. */
+  annotationsProblem: string | null
 }
 
 export interface PromptSummary {

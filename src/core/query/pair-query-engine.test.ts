@@ -186,3 +186,50 @@ test('sortedOrder: ascending and descending, NaN last both ways, ties in positio
   assert.deepEqual([...sortedOrder(values, true)], [0, 3, 6, 2, 8, 4, 5, 1, 7])
   assert.deepEqual([...sortedOrder(new Float64Array(0), false)], [])
 })
+
+test('the label filter follows the annotations as they are saved and undone', async (t) => {
+  const { wb, all } = await openDemo(t)
+  const labelled = async (): Promise<string[]> =>
+    ids((await wb.handlers['pairs.list']({ offset: 0, limit: 10_000, annotation: 'labelled' })).items)
+  assert.deepEqual(await labelled(), [])
+  const [a, b] = all
+  assert.ok(a !== undefined && b !== undefined)
+  const saved = await wb.handlers['annotations.save']({
+    pairId: a.id,
+    label: 'older',
+    annotator: 'ann',
+    blind: true,
+    note: null,
+    queue: null,
+    ms: 900,
+  })
+  assert.match(saved.time, /^\d{4}-\d\d-\d\dT/)
+  assert.deepEqual(await labelled(), [a.id])
+  await wb.handlers['annotations.save']({
+    pairId: b.id,
+    label: 'skip',
+    annotator: 'ann',
+    blind: false,
+    note: null,
+    queue: null,
+    ms: null,
+  })
+  assert.deepEqual(await labelled(), [a.id], 'a skip is not a label')
+  const unlabelled = await wb.handlers['pairs.list']({ offset: 0, limit: 1, annotation: 'unlabelled' })
+  assert.equal(unlabelled.total, all.length - 1)
+  assert.equal((await wb.handlers['pairs.facets']({})).labelled, 1)
+  await wb.handlers['annotations.remove']({ pairId: a.id, annotator: 'ann' })
+  assert.deepEqual(await labelled(), [])
+  await assert.rejects(
+    wb.handlers['annotations.save']({
+      pairId: 'nope',
+      label: 'tie',
+      annotator: 'ann',
+      blind: true,
+      note: null,
+      queue: null,
+      ms: null,
+    }),
+    /no pair "nope"/
+  )
+})

@@ -12,11 +12,13 @@ import { SearchStopped, TextSearch } from './text-search'
 
 const CACHED_RESULTS = 8
 
-/**
- * Which pairs carry a human label (by pair id). Results are cached per query, so a source whose
- * labels change must also make the engine forget them (none does yet: nothing records labels).
- */
-export type LabelledPairs = () => ReadonlySet<string>
+/** Which pairs carry a human label (by pair id), and a number that changes whenever they do. */
+export interface LabelledPairs {
+  pairs(): ReadonlySet<string>
+  version(): number
+}
+
+const NO_LABELS: LabelledPairs = { pairs: () => new Set(), version: () => 0 }
 
 export class PairQueryEngine {
   readonly columns: PairColumns
@@ -27,7 +29,7 @@ export class PairQueryEngine {
 
   constructor(
     private readonly index: RunIndex,
-    private readonly labelled: LabelledPairs = () => new Set()
+    private readonly labelled: LabelledPairs = NO_LABELS
   ) {
     this.columns = new PairColumns(index)
     this.search = new TextSearch(index)
@@ -35,8 +37,7 @@ export class PairQueryEngine {
 
   async page(query: PairQuery, offset: number, limit: number): Promise<PairPage> {
     const started = performance.now()
-    const key = queryKey(query)
-    const cached = this.results.has(key)
+    const cached = this.results.has(this.cacheKey(query))
     const order = await this.matching(query)
     const items: PairPage['items'] = []
     const end = Math.min(order.length, offset + limit)
@@ -94,13 +95,19 @@ export class PairQueryEngine {
       gapMin: Number.isFinite(gapMin) ? gapMin : null,
       gapMax: Number.isFinite(gapMax) ? gapMax : null,
       outcomes,
-      labelled: this.labelled().size,
+      labelled: this.labelled.pairs().size,
     }
   }
 
   /** The matching pairs' indices, in the query's order (cached per query). */
   matching(query: PairQuery): Promise<Int32Array> {
-    return this.results.get(queryKey(query), () => this.compute(query))
+    return this.results.get(this.cacheKey(query), () => this.compute(query))
+  }
+
+  /** A query that filters on labels is a different result after any label changes. */
+  private cacheKey(query: PairQuery): string {
+    const key = queryKey(query)
+    return query.annotation === undefined ? key : `${key}#labels-${this.labelled.version()}`
   }
 
   private async compute(q: PairQuery): Promise<Int32Array> {
@@ -138,7 +145,7 @@ export class PairQueryEngine {
       tests.push((i) => allowed[c.outcome[i] as number] === 1)
     }
     if (q.annotation !== undefined) {
-      const labelled = this.labelled()
+      const labelled = this.labelled.pairs()
       const want = q.annotation === 'labelled'
       tests.push((i) => labelled.has(c.pairId(i)) === want)
     }

@@ -53,6 +53,7 @@ export function summarizeRun(index: RunIndex, indexMs: number, workspace: string
     checkpoints: listCheckpoints(index),
     bytes: index.bytes,
     indexMs: Math.round(indexMs),
+    annotationsProblem: null,
   }
 }
 
