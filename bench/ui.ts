@@ -5,16 +5,12 @@
 // are not counted. Also reports the serve process's memory, and the core's own query times over
 // the WebSocket bridge so a slow figure can be pinned on the core or on the renderer.
 // Progress lines first; the last line is one JSON object. Linux only (memory is read from /proc).
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import type { Browser, Page } from 'playwright-core'
-import WebSocket from 'ws'
-import type { WireEvent, WireResponse } from '../src/shared/contract'
 import type { PairPage, RunSummary } from '../src/shared/domain'
 import { queryKey, writePairQuery, type PairQuery } from '../src/shared/pair-query'
 import { launchChromium } from '../test/helpers/browser'
@@ -26,6 +22,7 @@ import {
   SEARCH_WORDS,
   verifyUiRun,
 } from './generate-ui-run'
+import { connectBridge, startServe, stopServe, type Serve } from './lib/serve-bridge'
 
 const root = join(import.meta.dirname, '..')
 const cli = join(root, 'out', 'main', 'cli.js')
@@ -380,89 +377,6 @@ function memoryOf(pid: number): { peakMb: number; nowMb: number } {
   return { peakMb: Math.round(kb('VmHWM') / 1024), nowMb: Math.round(kb('VmRSS') / 1024) }
 }
 
-interface Serve {
-  child: ChildProcess
-  url: string
-  /** Resolves when the run is indexed (the CLI says "opened …" on stderr). */
-  opened: Promise<void>
-}
-
-/** Starts `serve`; resolves once its URL is printed, which happens before indexing ends. */
-async function startServe(workspace: string): Promise<Serve> {
-  const child = spawn(process.execPath, [cli, 'serve', dir, '--port', '0', '--workspace', workspace], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const stderr: string[] = []
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code, signal) =>
-      reject(new Error(`serve exited (${signal ?? code}): ${stderr.slice(-20).join('\n')}`))
-    )
-  )
-  exited.catch(() => {}) // observed through the races below
-  const opened = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      stderr.push(line)
-      if (/^opened .*: \d+ pairs/.test(line)) resolve()
-      else if (line.includes('cannot open')) reject(new Error(line))
-    })
-  })
-  const url = new Promise<string>((resolve) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /^Rubric Workbench: (http:\/\/\S+)$/.exec(line)
-      if (m?.[1] !== undefined) resolve(m[1])
-    })
-  })
-  return { child, url: await Promise.race([url, exited]), opened: Promise.race([opened, exited]) }
-}
-
-async function stopServe(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-  await exited
-  clearTimeout(timer)
-}
-
-/** A minimal client of the serve bridge (the renderer's own wire protocol). */
-async function connectBridge(url: string): Promise<{
-  call<T>(method: string, args: object): Promise<T>
-  close(): void
-}> {
-  const u = new URL(url)
-  const ws = new WebSocket(`ws://${u.host}/ws?token=${encodeURIComponent(u.searchParams.get('token') ?? '')}`)
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve())
-    ws.once('error', reject)
-  })
-  let next = 1
-  const pending = new Map<number, (reply: WireResponse) => void>()
-  ws.on('message', (data) => {
-    const message = JSON.parse(data.toString()) as WireResponse | WireEvent
-    if (!('event' in message)) pending.get(message.id)?.(message)
-  })
-  // A socket error is followed by 'close', which fails whatever is still waiting.
-  ws.on('error', () => {})
-  ws.on('close', () => {
-    for (const [id, settle] of pending)
-      settle({ id, ok: false, error: { code: 'internal', message: 'the bridge closed' } })
-  })
-  return {
-    call<T>(method: string, args: object): Promise<T> {
-      const id = next++
-      return new Promise<T>((resolve, reject) => {
-        pending.set(id, (reply) => {
-          pending.delete(id)
-          if (reply.ok) resolve(reply.result as T)
-          else reject(new Error(`${method}: ${reply.error.message}`))
-        })
-        ws.send(JSON.stringify({ id, method, args }))
-      })
-    },
-    close: () => ws.close(),
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 
 if (!existsSync(cli)) throw new Error('build first: npm run build')
@@ -498,7 +412,7 @@ try {
 
   workspace = await mkdtemp(join(tmpdir(), 'rubric-workbench-ui-bench-'))
   const started = performance.now()
-  serve = await startServe(workspace)
+  serve = await startServe(cli, dir, workspace)
   const pid = serve.child.pid as number
   log(`serve started (pid ${pid}), indexing …`)
   await serve.opened

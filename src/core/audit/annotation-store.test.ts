@@ -80,3 +80,15 @@ test('a document from before schema versions is upgraded in place', async (t) =>
   assert.equal(reopened.get('p9', 'carol')?.label, 'newer')
   assert.equal((JSON.parse(await readFile(path, 'utf8')) as { schemaVersion: number }).schemaVersion, 1)
 })
+
+test('saveMany writes each touched document once and reads back like single saves', async (t) => {
+  const dir = await tempDir(t)
+  const store = await AnnotationStore.open(dir)
+  const many = Array.from({ length: 500 }, (_, i) => label(`p${i}`, i % 2 === 0 ? 'eve' : 'fay'))
+  await store.saveMany(many)
+  const again = await AnnotationStore.open(dir)
+  assert.equal(again.list().length, 500)
+  assert.equal(again.get('p7', 'fay')?.label, 'newer')
+  const files = await readdir(join(dir, 'annotations', 'annotator-eve'))
+  assert.ok(files.length > 1 && files.length <= 64, `${files.length} shard files`)
+})

@@ -83,6 +83,24 @@ export class AnnotationStore {
     await shard.write()
   }
 
+  /**
+   * Save many labels at once (an import): each touched document is written once, at the end.
+   * Resolves when all of them are durable.
+   */
+  async saveMany(annotations: readonly Annotation[]): Promise<void> {
+    const touched = new Set<Shard>()
+    for (const annotation of annotations) {
+      const problem = annotatorProblem(annotation.annotator)
+      if (problem !== null) throw new Error(problem)
+      const shard = await this.shardFor(annotation.annotator, annotation.pairId)
+      const { pairId, annotator: _annotator, ...stored } = annotation
+      shard.db.data.annotations[pairId] = stored
+      touched.add(shard)
+    }
+    this.version++
+    await Promise.all([...touched].map((shard) => shard.write()))
+  }
+
   /** Remove an annotator's label for a pair (undo); returns what was removed. */
   async remove(pairId: string, annotator: string): Promise<Annotation | null> {
     const shard = this.shards.get(shardKey(annotator, pairId))
