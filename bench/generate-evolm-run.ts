@@ -5,7 +5,7 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { NO_RRD } from '../scripts/lib/evolm-row'
-import { mulberry32 } from '../scripts/lib/seeded-random'
+import { mulberry32 } from '../src/shared/seeded-random'
 
 const FRAGMENTS = [
   'Let me think about this step by step.',

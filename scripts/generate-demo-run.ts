@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { NO_RRD as NO_RRD_FIELDS } from './lib/evolm-row'
-import { mulberry32, type Rng } from './lib/seeded-random'
+import { mulberry32, type Rng } from '../src/shared/seeded-random'
 
 // ---------------------------------------------------------------------------------------------
 // Run shape

@@ -14,7 +14,7 @@ import { tempDir } from './helpers/temp'
 import { connectBridge } from './helpers/ws-client'
 
 /** Valid arguments for every method; a method added to the contract must be added here. */
-function validArgs(root: string): { [M in MethodName]: MethodArgs<M> } {
+function validArgs(root: string, queueId: string): { [M in MethodName]: MethodArgs<M> } {
   return {
     'app.info': {},
     'run.open': { path: root },
@@ -33,23 +33,32 @@ function validArgs(root: string): { [M in MethodName]: MethodArgs<M> } {
     'annotations.save': { pairId: 'pair-1', label: 'newer', annotator: 'wiring', blind: true },
     'annotations.remove': { pairId: 'pair-1', annotator: 'wiring' },
     'annotations.list': {},
+    'queues.create': { name: 'wiring', strategy: 'random', size: 1, seed: 1 },
+    'queues.list': {},
+    'queues.get': { id: queueId, annotator: 'wiring' },
     'responses.get': { id: 'r-new' },
   }
 }
 
-async function setup(t: TestContext): Promise<{ wb: Workbench; root: string; dir: string }> {
+async function setup(t: TestContext): Promise<{ wb: Workbench; root: string; dir: string; queueId: string }> {
   const dir = await tempDir(t)
   const root = join(dir, 'run')
   await writeWorkbenchFixture(root)
   const wb = new Workbench({ transport: 'ipc', workspace: join(dir, 'ws') })
   await wb.open(root)
-  return { wb, root, dir }
+  const { id: queueId } = await wb.handlers['queues.create']({
+    name: 'setup',
+    strategy: 'all',
+    size: 5,
+    seed: 1,
+  })
+  return { wb, root, dir, queueId }
 }
 
 type Handler = (event: unknown, args: unknown) => Promise<IpcResult>
 
 test('IPC: one handler per contract method, each answering; malformed arguments are refused', async (t) => {
-  const { wb, root } = await setup(t)
+  const { wb, root, queueId } = await setup(t)
   const handlers = new Map<string, Handler>()
   const channels = registerIpc(
     { handle: (c: string, fn: Handler) => void handlers.set(c, fn) } as never,
@@ -57,7 +66,7 @@ test('IPC: one handler per contract method, each answering; malformed arguments 
     () => true
   )
   assert.deepEqual(channels.sort(), methodNames.map(ipcChannel).sort())
-  const args = validArgs(root)
+  const args = validArgs(root, queueId)
   for (const name of methodNames) {
     const reply = await handlers.get(ipcChannel(name))?.({}, args[name])
     assert.equal(reply?.ok, true, `${name}: ${JSON.stringify(reply)}`)
@@ -92,7 +101,7 @@ test('IPC: requests from an untrusted frame are refused', async (t) => {
 })
 
 test('preload: exposes exactly the contract methods, routed to their channels', async (t) => {
-  const { wb, root } = await setup(t)
+  const { wb, root, queueId } = await setup(t)
   const handlers = new Map<string, Handler>()
   registerIpc(
     { handle: (c: string, fn: Handler) => void handlers.set(c, fn) } as never,
@@ -107,7 +116,7 @@ test('preload: exposes exactly the contract methods, routed to their channels', 
   await import('../src/preload/index')
   const bridge = stub.exposed.get('workbench') as WorkbenchBridge
   assert.deepEqual(Object.keys(bridge.api).sort(), [...methodNames].sort())
-  const args = validArgs(root)
+  const args = validArgs(root, queueId)
   for (const name of methodNames) {
     await (bridge.api[name] as (a: unknown) => Promise<unknown>)(args[name])
   }
@@ -123,7 +132,7 @@ test('preload: exposes exactly the contract methods, routed to their channels', 
 })
 
 test('serve bridge: every contract method answers over the WebSocket; malformed arguments are refused', async (t) => {
-  const { wb, root, dir } = await setup(t)
+  const { wb, root, dir, queueId } = await setup(t)
   const staticDir = join(dir, 'static')
   await mkdir(staticDir)
   await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>t</title>')
@@ -131,7 +140,7 @@ test('serve bridge: every contract method answers over the WebSocket; malformed 
   t.after(() => server.close())
   const client = await connectBridge(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)
   t.after(() => client.close())
-  const args = validArgs(root)
+  const args = validArgs(root, queueId)
   for (const name of methodNames) {
     const reply = await client.call(name, args[name])
     assert.equal(reply.ok, true, `${name}: ${JSON.stringify(reply)}`)

@@ -5,6 +5,8 @@ import type { Page, RunSummary } from '../shared/domain'
 import { toApiError, type Handlers } from './api/dispatch'
 import { annotatorProblem, type Annotation } from '../shared/annotation'
 import { AnnotationStore } from './audit/annotation-store'
+import { samplePairs } from './audit/queue-sampling'
+import { QueueStore } from './audit/queue-store'
 import { PairQueryEngine } from './query/pair-query-engine'
 import { TimelineStatsBuilder } from './query/timeline-stats'
 import { openRun } from './reader/open-run'
@@ -45,6 +47,7 @@ export interface OpenRunState {
   timeline: TimelineStatsBuilder
   /** Null when the workspace's annotation store could not be opened (see annotationsProblem). */
   annotations: AnnotationStore | null
+  queues: QueueStore | null
 }
 
 export class Workbench {
@@ -98,8 +101,10 @@ export class Workbench {
     const store = new TextStore(index)
     // A damaged annotation store must not hide the run: it opens, and says what is wrong.
     let annotations: AnnotationStore | null = null
+    let queues: QueueStore | null = null
     try {
       annotations = await AnnotationStore.open(workspace.dir)
+      queues = await QueueStore.open(workspace.dir)
     } catch (error) {
       summary.annotationsProblem = (error as Error).message
     }
@@ -110,7 +115,7 @@ export class Workbench {
     const pairs = new PairQueryEngine(index, labelled)
     const timeline = new TimelineStatsBuilder(index, store, pairs.columns)
     stillLatest()
-    this.current = { index, store, workspace, summary, pairs, timeline, annotations }
+    this.current = { index, store, workspace, summary, pairs, timeline, annotations, queues }
     this.emit('run.opened', summary)
     return summary
   }
@@ -123,6 +128,16 @@ export class Workbench {
         `annotations cannot be saved or read: ${summary.annotationsProblem ?? 'unknown'}`
       )
     return annotations
+  }
+
+  private async needQueues(): Promise<QueueStore> {
+    const { queues, summary } = await this.need()
+    if (queues === null)
+      throw new ApiError(
+        'internal',
+        `audit queues cannot be used: ${summary.annotationsProblem ?? 'unknown'}`
+      )
+    return queues
   }
 
   private async need(): Promise<OpenRunState> {
@@ -208,6 +223,34 @@ export class Workbench {
         limit,
         (a) => a
       )
+    },
+    'queues.create': async ({ name, strategy, size, seed }) => {
+      const { index, pairs } = await this.need()
+      const queues = await this.needQueues()
+      const picked = samplePairs(index, pairs.columns, strategy, size, seed)
+      if (picked.length === 0) throw new ApiError('bad-request', `no pair of this run fits "${strategy}"`)
+      const { pairIds: _ids, ...summary } = await queues.create({
+        name,
+        strategy,
+        seed,
+        pairIds: picked.map((i) => pairs.columns.pairId(i)),
+      })
+      return summary
+    },
+    'queues.list': async () => (await this.needQueues()).list(),
+    'queues.get': async ({ id, annotator }) => {
+      const queue = (await this.needQueues()).get(id)
+      if (queue === undefined)
+        throw new ApiError('not-found', `no audit queue ${JSON.stringify(id)} in this workspace`)
+      const labels: Record<string, Annotation> = {}
+      if (annotator !== undefined) {
+        const annotations = await this.needAnnotations()
+        for (const pairId of queue.pairIds) {
+          const a = annotations.get(pairId, annotator)
+          if (a !== null) labels[pairId] = a
+        }
+      }
+      return { queue, labels }
     },
     'responses.get': async ({ id }) => {
       const { index, store } = await this.need()

@@ -35,3 +35,39 @@ export function annotatorProblem(name: string): string | null {
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'an annotator name cannot contain control characters'
   return null
 }
+
+/** How an audit queue picks its pairs. */
+export const queueStrategies = [
+  'all',
+  'random',
+  'stratified-gap',
+  'stratified-checkpoint',
+  'stratified-task',
+  'judge-disagrees',
+  'margin-near-zero',
+] as const
+export type QueueStrategy = (typeof queueStrategies)[number]
+
+export const QUEUE_STRATEGY_LABELS: Record<QueueStrategy, string> = {
+  all: 'all pairs, in run order',
+  random: 'a random sample',
+  'stratified-gap': 'stratified by step gap',
+  'stratified-checkpoint': 'stratified by checkpoint',
+  'stratified-task': 'stratified by task type',
+  'judge-disagrees': 'the stored judge disagrees with the temporal label',
+  'margin-near-zero': 'the judge margin is near zero',
+}
+
+export interface AuditQueueSummary {
+  id: string
+  name: string
+  strategy: QueueStrategy
+  /** Pairs in the queue (at most the size asked for). */
+  size: number
+  seed: number
+  created: string
+}
+
+export interface AuditQueue extends AuditQueueSummary {
+  pairIds: string[]
+}

@@ -20,6 +20,9 @@ export const methodNames = [
   'annotations.save',
   'annotations.remove',
   'annotations.list',
+  'queues.create',
+  'queues.list',
+  'queues.get',
   'responses.get',
 ] as const
 

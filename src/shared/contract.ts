@@ -20,7 +20,14 @@ import type {
   RunSummary,
   TimelineStats,
 } from './domain'
-import { MAX_ANNOTATOR_CHARS, labelValues, type Annotation } from './annotation'
+import {
+  MAX_ANNOTATOR_CHARS,
+  labelValues,
+  queueStrategies,
+  type Annotation,
+  type AuditQueue,
+  type AuditQueueSummary,
+} from './annotation'
 import { QUERY_LIMITS, annotationStates, pairSortKeys, verdictOutcomes } from './pair-query'
 import type { EventName, MethodName } from './contract-names'
 
@@ -101,6 +108,25 @@ export const methods = {
   ),
   'annotations.list': method<Page<Annotation>>()(
     z.object({ ...paging, annotator: annotator.optional() }).strict()
+  ),
+  'queues.create': method<AuditQueueSummary>()(
+    z
+      .object({
+        name: z.string().trim().min(1).max(100),
+        strategy: z.enum(queueStrategies),
+        size: z.number().int().min(1).max(1_000_000),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 32 - 1),
+      })
+      .strict()
+  ),
+  'queues.list': method<AuditQueueSummary[]>()(z.object({}).strict()),
+  /** A queue with one annotator's labels on its pairs (to resume where they left off). */
+  'queues.get': method<{ queue: AuditQueue; labels: Record<string, Annotation> }>()(
+    z.object({ id, annotator: annotator.optional() }).strict()
   ),
   'responses.get': method<Response>()(z.object({ id }).strict()),
 } as const satisfies Record<MethodName, MethodSpec<z.ZodType, unknown>>

@@ -140,7 +140,7 @@ export class TimelineStatsBuilder {
 }
 
 /** A phase's checkpoint steps; each checkpoint stands for the steps since the one before it. */
-class StepWindows {
+export class StepWindows {
   readonly steps: number[]
   constructor(steps: number[]) {
     this.steps = [...new Set(steps)].sort((a, b) => a - b)
