@@ -17,6 +17,8 @@ export interface OpenedWorkbench {
   /** Uncaught errors in the page; a test ends by asserting there were none. */
   pageErrors: string[]
   shot: (name: string, fullPage?: boolean) => Promise<void>
+  /** The serve process's workspace folder. */
+  workspace: string
 }
 
 export async function openWorkbench(
@@ -25,7 +27,8 @@ export async function openWorkbench(
   hash = '#/timeline'
 ): Promise<OpenedWorkbench> {
   const dir = await tempDir(t)
-  const serve = await startServe(t, runPath, join(dir, 'ws'))
+  const workspace = join(dir, 'ws')
+  const serve = await startServe(t, runPath, workspace)
   const browser = await launchChromium()
   t.after(() => browser.close())
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
@@ -37,7 +40,7 @@ export async function openWorkbench(
   const shot = async (name: string, fullPage = false): Promise<void> => {
     await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage })
   }
-  return { page, serve, pageErrors, shot }
+  return { page, serve, pageErrors, shot, workspace }
 }
 
 /** The pair table key the app computes for the current `#/pairs?…` hash. */

@@ -39,6 +39,8 @@ describe('parseHash', () => {
     assert.deepEqual(parseHash('#/rubrics/r:1'), { name: 'rubric', id: 'r:1' })
     assert.deepEqual(parseHash('#/prompts/q.7'), { name: 'prompt', id: 'q.7' })
     assert.deepEqual(parseHash('#/errors?offset=400'), { name: 'errors', offset: 400 })
+    assert.deepEqual(parseHash('#/audit'), { name: 'audit' })
+    assert.deepEqual(parseHash('#/audit/queue-1a2b'), { name: 'queue', id: 'queue-1a2b' })
   })
 
   it('reports unknown and malformed routes as not found', () => {

@@ -12,6 +12,8 @@ export type Route =
   | { name: 'rubric'; id: string }
   | { name: 'prompt'; id: string }
   | { name: 'errors'; offset: number }
+  | { name: 'audit' }
+  | { name: 'queue'; id: string }
   | { name: 'not-found'; path: string }
 
 export type RouteName = Route['name']
@@ -44,6 +46,7 @@ export function parseHash(hash: string): Route {
 
   if (head === undefined || (head === 'timeline' && rawId === undefined)) return { name: 'timeline' }
   if (head === 'errors' && rawId === undefined) return { name: 'errors', offset: readOffset(query) }
+  if (head === 'audit' && rawId === undefined) return { name: 'audit' }
   if (head === 'pairs' && rawId === undefined) {
     return { name: 'pairs', params: readPairQuery(query) }
   }
@@ -57,6 +60,8 @@ export function parseHash(hash: string): Route {
       return { name: 'rubric', id }
     case 'prompts':
       return { name: 'prompt', id }
+    case 'audit':
+      return { name: 'queue', id }
     default:
       return notFound
   }
@@ -75,6 +80,8 @@ export const href = {
   rubric: (id: string): string => `#/rubrics/${segment(id)}`,
   prompt: (id: string): string => `#/prompts/${segment(id)}`,
   errors: (offset = 0): string => (offset > 0 ? `#/errors?offset=${offset}` : '#/errors'),
+  audit: (): string => '#/audit',
+  queue: (id: string): string => `#/audit/${segment(id)}`,
 }
 
 /** Where Esc leads from a detail page when there is no in-app history to go back to. */
@@ -84,6 +91,8 @@ export function parentOf(route: Route): string | null {
     case 'rubric':
     case 'prompt':
       return href.pairs()
+    case 'queue':
+      return href.audit()
     default:
       return null
   }

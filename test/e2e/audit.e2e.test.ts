@@ -1,0 +1,101 @@
+// The labeling flow by keyboard, in Chromium through serve: create a queue, label blind, reveal,
+// go back, write a note, undo, see the help, and resume after a reload.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { builtCli, packageRoot } from '../helpers/serve-process'
+import { openWorkbench } from './workbench-page'
+
+const demoRun = join(packageRoot, 'resources', 'demo-run')
+
+test('labeling: keys 1–5, Enter to commit, ← back, note, undo, help, reveal, resume', async (t) => {
+  const { page, pageErrors, shot, workspace } = await openWorkbench(t, demoRun, '#/audit')
+  await page.getByTestId('annotator').fill('e2e-annotator')
+  await page.getByTestId('queue-strategy').selectOption('random')
+  await page.getByTestId('queue-size').fill('5')
+  await page.getByTestId('queue-seed').fill('3')
+  await page.getByTestId('queue-create').click()
+  await page.waitForFunction(() => location.hash.startsWith('#/audit/queue-'))
+  const progress = page.getByTestId('label-progress')
+  const labelled = async (): Promise<string | null> => progress.getAttribute('data-labelled')
+  await page.getByTestId('label-a').waitFor()
+  assert.equal(await labelled(), '0')
+  // Blind: no scores, steps or verdicts before the label.
+  assert.equal(await page.getByTestId('response-score').count(), 0)
+  assert.equal(await page.getByTestId('reveal').count(), 0)
+  await shot('label-blind')
+
+  // Enter without a choice asks for one.
+  await page.keyboard.press('Enter')
+  await page.getByTestId('label-hint').waitFor()
+
+  // Pair 1: A is better.
+  const firstAnswer = await page.getByTestId('label-a').getByTestId('response-answer').innerText()
+  await page.keyboard.press('1')
+  assert.equal(await page.getByTestId('choice-1').getAttribute('aria-pressed'), 'true')
+  await page.keyboard.press('Enter')
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="label-progress"]')?.getAttribute('data-labelled') === '1'
+  )
+  await page.getByTestId('last-reveal').waitFor()
+  assert.match(await page.getByTestId('last-reveal').innerText(), /you chose A is better \((newer|older)\)/)
+
+  // ← back to pair 1: it is revealed now, with the newer side named.
+  await page.keyboard.press('ArrowLeft')
+  await page.getByTestId('reveal').waitFor()
+  assert.equal(await page.getByTestId('label-a').getByTestId('response-answer').innerText(), firstAnswer)
+  const newerSide = await page.getByTestId('reveal').getAttribute('data-newer-side')
+  assert.match(
+    await page.getByTestId('reveal').innerText(),
+    /Response [AB] was the newer one \(step \d+ against \d+\)/
+  )
+  await shot('label-revealed')
+  await page.keyboard.press('ArrowRight')
+  await page.waitForFunction(() =>
+    /pair 2\b/.test(document.querySelector('[data-testid="label-progress"]')?.textContent ?? '')
+  )
+
+  // Pair 2: tie with a note; typing in the note is text, not shortcuts.
+  await page.keyboard.press('3')
+  await page.keyboard.press('n')
+  await page.keyboard.type('same facts, 1 2 3 u')
+  await page.keyboard.press('Escape')
+  assert.equal(await page.getByTestId('label-note').inputValue(), 'same facts, 1 2 3 u')
+  assert.equal(await page.getByTestId('choice-3').getAttribute('aria-pressed'), 'true')
+  await page.keyboard.press('Enter')
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="label-progress"]')?.getAttribute('data-labelled') === '2'
+  )
+
+  // u undoes it and returns to pair 2, unlabelled.
+  await page.keyboard.press('u')
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="label-progress"]')?.getAttribute('data-labelled') === '1'
+  )
+  assert.match((await progress.textContent()) ?? '', /pair 2\b/)
+
+  // ? shows the cheat-sheet, Esc closes it (and stays on the page).
+  await page.keyboard.press('?')
+  await page.getByTestId('label-help').waitFor()
+  await page.keyboard.press('Escape')
+  await page.getByTestId('label-help').waitFor({ state: 'detached' })
+  assert.match(await page.evaluate(() => location.hash), /^#\/audit\/queue-/)
+
+  // Reload: the queue resumes at the first pair this annotator has not labelled.
+  await page.reload()
+  await page.getByTestId('label-a').waitFor()
+  assert.equal(await labelled(), '1')
+  assert.match((await progress.textContent()) ?? '', /pair 2\b/)
+
+  // What reached the disk: one label, newer or older according to the side that was newer.
+  const r = spawnSync(process.execPath, [builtCli, 'labels', demoRun, '--json', '--workspace', workspace], {
+    encoding: 'utf8',
+  })
+  const saved = JSON.parse(r.stdout) as { label: string; annotator: string }[]
+  assert.deepEqual(
+    saved.map((s) => [s.annotator, s.label]),
+    [['e2e-annotator', newerSide === 'A' ? 'newer' : 'older']]
+  )
+  assert.deepEqual(pageErrors, [])
+})
