@@ -35,6 +35,7 @@ function validArgs(root: string, queueId: string): { [M in MethodName]: MethodAr
     'annotations.list': {},
     'queues.create': { name: 'wiring', strategy: 'random', size: 1, seed: 1 },
     'queues.list': {},
+    'audit.report': {},
     'queues.get': { id: queueId, annotator: 'wiring' },
     'responses.get': { id: 'r-new' },
   }

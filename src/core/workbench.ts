@@ -7,6 +7,7 @@ import { annotatorProblem, type Annotation } from '../shared/annotation'
 import { AnnotationStore } from './audit/annotation-store'
 import { samplePairs } from './audit/queue-sampling'
 import { QueueStore } from './audit/queue-store'
+import { buildReport } from './audit/report'
 import { PairQueryEngine } from './query/pair-query-engine'
 import { TimelineStatsBuilder } from './query/timeline-stats'
 import { openRun } from './reader/open-run'
@@ -227,7 +228,13 @@ export class Workbench {
     'queues.create': async ({ name, strategy, size, seed }) => {
       const { index, pairs } = await this.need()
       const queues = await this.needQueues()
-      const picked = samplePairs(index, pairs.columns, strategy, size, seed)
+      const disagreements =
+        strategy === 'annotators-disagree'
+          ? buildReport(index, pairs.columns, (await this.needAnnotations()).list()).disagreements.map(
+              (pairId) => index.pairIndex(pairId) as number
+            )
+          : []
+      const picked = samplePairs(index, pairs.columns, strategy, size, seed, disagreements)
       if (picked.length === 0) throw new ApiError('bad-request', `no pair of this run fits "${strategy}"`)
       const { pairIds: _ids, ...summary } = await queues.create({
         name,
@@ -238,6 +245,10 @@ export class Workbench {
       return summary
     },
     'queues.list': async () => (await this.needQueues()).list(),
+    'audit.report': async () => {
+      const { index, pairs } = await this.need()
+      return buildReport(index, pairs.columns, (await this.needAnnotations()).list())
+    },
     'queues.get': async ({ id, annotator }) => {
       const queue = (await this.needQueues()).get(id)
       if (queue === undefined)

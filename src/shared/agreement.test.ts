@@ -39,7 +39,14 @@ test("Fleiss' κ: Fleiss (1971) / the 10 subjects × 14 raters × 5 categories e
     [0, 2, 2, 3, 7],
   ]
   close(fleissKappa(counts), 0.21)
-  assert.equal(fleissKappa([[1, 1], [3, 0]]), null, 'unequal numbers of ratings')
+  assert.equal(
+    fleissKappa([
+      [1, 1],
+      [3, 0],
+    ]),
+    null,
+    'unequal numbers of ratings'
+  )
 })
 
 test("Krippendorff's α (nominal): the 4 observers × 12 units example with missing values is 0.743", () => {

@@ -45,6 +45,7 @@ export const queueStrategies = [
   'stratified-task',
   'judge-disagrees',
   'margin-near-zero',
+  'annotators-disagree',
 ] as const
 export type QueueStrategy = (typeof queueStrategies)[number]
 
@@ -56,6 +57,7 @@ export const QUEUE_STRATEGY_LABELS: Record<QueueStrategy, string> = {
   'stratified-task': 'stratified by task type',
   'judge-disagrees': 'the stored judge disagrees with the temporal label',
   'margin-near-zero': 'the judge margin is near zero',
+  'annotators-disagree': 'annotators disagree (adjudication)',
 }
 
 export interface AuditQueueSummary {
@@ -70,4 +72,52 @@ export interface AuditQueueSummary {
 
 export interface AuditQueue extends AuditQueueSummary {
   pairIds: string[]
+}
+
+/** A share with its 95% bootstrap interval and the labels it rests on. */
+export interface ShareEstimate {
+  value: number | null
+  low: number | null
+  high: number | null
+  n: number
+}
+
+/** How often the newer response was judged better, in one slice of the labels. */
+export interface TemporalSlice {
+  /** What the slice is: "all", a step-gap range, a checkpoint id, a task type. */
+  key: string
+  /** Labels other than skip. */
+  labels: number
+  newer: number
+  older: number
+  tie: number
+  bothBad: number
+  /** newer / (all labels but skip), with its interval. */
+  pNewer: ShareEstimate
+  /** newer / (newer + older): the temporal assumption where the human made a choice. */
+  pNewerDecisive: ShareEstimate
+}
+
+export interface PairwiseAgreement {
+  a: string
+  b: string
+  items: number
+  percent: number | null
+  kappa: ShareEstimate
+}
+
+export interface AuditReport {
+  annotators: string[]
+  overall: TemporalSlice
+  byGap: TemporalSlice[]
+  byCheckpoint: TemporalSlice[]
+  byTask: TemporalSlice[]
+  /** The stored judge against the humans, on labelled pairs where the judge ordered the pair. */
+  judge: { items: number; percent: number | null; kappa: ShareEstimate }
+  /** Human–human agreement. */
+  pairwise: PairwiseAgreement[]
+  fleiss: ShareEstimate & { raters: number }
+  krippendorff: ShareEstimate
+  /** Pairs on which annotators gave different labels (skips aside): the adjudication list. */
+  disagreements: string[]
 }

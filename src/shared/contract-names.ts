@@ -23,6 +23,7 @@ export const methodNames = [
   'queues.create',
   'queues.list',
   'queues.get',
+  'audit.report',
   'responses.get',
 ] as const
 

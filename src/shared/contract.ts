@@ -27,6 +27,7 @@ import {
   type Annotation,
   type AuditQueue,
   type AuditQueueSummary,
+  type AuditReport,
 } from './annotation'
 import { QUERY_LIMITS, annotationStates, pairSortKeys, verdictOutcomes } from './pair-query'
 import type { EventName, MethodName } from './contract-names'
@@ -124,6 +125,7 @@ export const methods = {
       .strict()
   ),
   'queues.list': method<AuditQueueSummary[]>()(z.object({}).strict()),
+  'audit.report': method<AuditReport>()(z.object({}).strict()),
   /** A queue with one annotator's labels on its pairs (to resume where they left off). */
   'queues.get': method<{ queue: AuditQueue; labels: Record<string, Annotation> }>()(
     z.object({ id, annotator: annotator.optional() }).strict()

@@ -13,7 +13,9 @@ export function samplePairs(
   columns: PairColumns,
   strategy: QueueStrategy,
   size: number,
-  seed: number
+  seed: number,
+  /** Pairs the annotators labelled differently (for an adjudication queue). */
+  disagreements: readonly number[] = []
 ): number[] {
   const random = mulberry32(seed)
   const all = Array.from({ length: columns.length }, (_, i) => i)
@@ -53,6 +55,8 @@ export function samplePairs(
     }
     case 'stratified-task':
       return stratified(all, size, random, (i) => String(columns.taskType[i]))
+    case 'annotators-disagree':
+      return shuffled(disagreements, random).slice(0, size)
   }
 }
 
