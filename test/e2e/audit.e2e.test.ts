@@ -2,9 +2,11 @@
 // go back, write a note, undo, see the help, and resume after a reload.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { builtCli, packageRoot } from '../helpers/serve-process'
+import { tempDir } from '../helpers/temp'
 import { openWorkbench } from './workbench-page'
 
 const demoRun = join(packageRoot, 'resources', 'demo-run')
@@ -97,5 +99,42 @@ test('labeling: keys 1–5, Enter to commit, ← back, note, undo, help, reveal,
     saved.map((s) => [s.annotator, s.label]),
     [['e2e-annotator', newerSide === 'A' ? 'newer' : 'older']]
   )
+  assert.deepEqual(pageErrors, [])
+})
+
+test('report: shares by slice with intervals, annotator agreement, and an adjudication queue', async (t) => {
+  const dir = await tempDir(t)
+  const workspace = join(dir, 'ws')
+  // Two annotators through the CLI: they agree on rg-L1..6 and disagree on rg-L7..9.
+  const rows = (annotator: string): string =>
+    Array.from({ length: 9 }, (_, i) => {
+      const label = i < 6 ? ['newer', 'older', 'tie'][i % 3] : annotator === 'ann-a' ? 'newer' : 'older'
+      return `rg-L${i + 1},${label}`
+    }).join('\n')
+  for (const annotator of ['ann-a', 'ann-b']) {
+    const csv = join(dir, `${annotator}.csv`)
+    await writeFile(csv, rows(annotator))
+    const r = spawnSync(
+      process.execPath,
+      [builtCli, 'label', demoRun, '--from', csv, '--annotator', annotator, '--workspace', workspace],
+      { encoding: 'utf8' }
+    )
+    assert.equal(r.status, 0, r.stderr)
+  }
+  const { page, pageErrors, shot } = await openWorkbench(t, demoRun, '#/audit/report', { workspace })
+  await page.getByTestId('report-headline').waitFor()
+  assert.match(
+    await page.getByTestId('report-headline').innerText(),
+    /newer response better in \d+\.\d% \[\d+\.\d%, \d+\.\d%\] of 18 labels \(2 annotators\)/
+  )
+  await page.getByTestId('report-gap').and(page.locator('[data-points]')).waitFor()
+  assert.match(await page.getByTestId('report-agreement').innerText(), /ann-a · ann-b\s+9\s+66\.7%/)
+  await shot('audit-report', true)
+  // An adjudicator labels the disagreements.
+  await page.evaluate(() => localStorage.setItem('rubric-workbench.annotator', 'adjudicator'))
+  await page.getByTestId('adjudicate').click()
+  await page.waitForFunction(() => location.hash.startsWith('#/audit/queue-'))
+  await page.getByTestId('label-progress').waitFor()
+  assert.equal(await page.getByTestId('label-progress').getAttribute('data-size'), '3')
   assert.deepEqual(pageErrors, [])
 })

@@ -24,10 +24,11 @@ export interface OpenedWorkbench {
 export async function openWorkbench(
   t: TestContext,
   runPath: string,
-  hash = '#/timeline'
+  hash = '#/timeline',
+  options: { workspace?: string } = {}
 ): Promise<OpenedWorkbench> {
   const dir = await tempDir(t)
-  const workspace = join(dir, 'ws')
+  const workspace = options.workspace ?? join(dir, 'ws')
   const serve = await startServe(t, runPath, workspace)
   const browser = await launchChromium()
   t.after(() => browser.close())

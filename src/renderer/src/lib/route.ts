@@ -13,6 +13,7 @@ export type Route =
   | { name: 'prompt'; id: string }
   | { name: 'errors'; offset: number }
   | { name: 'audit' }
+  | { name: 'report' }
   | { name: 'queue'; id: string }
   | { name: 'not-found'; path: string }
 
@@ -61,7 +62,8 @@ export function parseHash(hash: string): Route {
     case 'prompts':
       return { name: 'prompt', id }
     case 'audit':
-      return { name: 'queue', id }
+      // Queue ids start with "queue-", so "report" cannot name one.
+      return id === 'report' ? { name: 'report' } : { name: 'queue', id }
     default:
       return notFound
   }
@@ -81,6 +83,7 @@ export const href = {
   prompt: (id: string): string => `#/prompts/${segment(id)}`,
   errors: (offset = 0): string => (offset > 0 ? `#/errors?offset=${offset}` : '#/errors'),
   audit: (): string => '#/audit',
+  report: (): string => '#/audit/report',
   queue: (id: string): string => `#/audit/${segment(id)}`,
 }
 
@@ -92,6 +95,7 @@ export function parentOf(route: Route): string | null {
     case 'prompt':
       return href.pairs()
     case 'queue':
+    case 'report':
       return href.audit()
     default:
       return null
