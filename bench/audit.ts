@@ -65,6 +65,7 @@ try {
       blind: true,
       queue: 'bench',
       ms: 1000 + (k % 5000),
+      criterionFlags: {},
     })
   }
   const store = await AnnotationStore.open(workspace)

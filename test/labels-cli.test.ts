@@ -131,3 +131,35 @@ test('every label acknowledged before a SIGKILL is on disk, and the store opens 
     }
   }
 })
+
+test("label merges another annotator's JSONL beside the labels already there", async (t) => {
+  const dir = await tempDir(t)
+  const ws = join(dir, 'ws')
+  const csv = join(dir, 'mine.csv')
+  await writeFile(csv, 'rg-L1,newer\n')
+  assert.equal(cli(['label', demoRun, '--from', csv, '--annotator', 'me', '--workspace', ws]).status, 0)
+  const theirs = join(dir, 'theirs.jsonl')
+  await writeFile(
+    theirs,
+    [
+      '{"pair_id": "rg-L1", "label": "older", "note": "the older one is exact"}',
+      '{"pair_id": "rg-L2", "label": "tie"}',
+      '{"pair_id": "rg-L3", "label": "better"}',
+      'not json',
+      '',
+    ].join('\n')
+  )
+  const r = cli(['label', demoRun, '--from', theirs, '--annotator', 'them', '--workspace', ws])
+  assert.equal(r.status, 1)
+  assert.deepEqual(r.stdout.trim().split('\n'), ['saved rg-L1', 'saved rg-L2'])
+  assert.match(r.stderr, /theirs\.jsonl:3: label "better" is not one of/)
+  assert.match(r.stderr, /theirs\.jsonl:4: not a JSON object/)
+  assert.deepEqual(
+    labels(ws).map((p) => [p.annotator, p.pair_id, p.label]),
+    [
+      ['me', 'rg-L1', 'newer'],
+      ['them', 'rg-L1', 'older'],
+      ['them', 'rg-L2', 'tie'],
+    ]
+  )
+})

@@ -63,24 +63,11 @@ export async function labelCommand(
     refused++
     err(`${options.from}:${line}: ${message}`)
   }
-  const rows = parse(text, {
-    bom: true,
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    trim: true,
-    skip_records_with_error: true,
-    on_skip: (error) => {
-      refuse(Number(error?.lines ?? 0), `not a CSV row (${error?.message ?? 'unreadable'})`)
-      return undefined
-    },
-  }) as unknown as { record: string[]; info: { lines: number } }[]
+  const rows = options.from.toLowerCase().endsWith('.jsonl') ? jsonlRows(text, refuse) : csvRows(text, refuse)
 
-  for (const [n, { record, info }] of rows.entries()) {
-    const [pairId = '', label = '', note = ''] = record
-    if (n === 0 && pairId.toLowerCase() === 'pair_id') continue
+  for (const { pairId, label, note, line } of rows) {
     if (!isLabelValue(label)) {
-      refuse(info.lines, `label ${JSON.stringify(label)} is not one of ${labelValues.join(', ')}`)
+      refuse(line, `label ${JSON.stringify(label)} is not one of ${labelValues.join(', ')}`)
       continue
     }
     try {
@@ -92,13 +79,68 @@ export async function labelCommand(
         blind: false,
         queue: null,
         ms: null,
+        criterionFlags: {},
       })
       out(`saved ${pairId}`)
     } catch (error) {
-      refuse(info.lines, (error as Error).message)
+      refuse(line, (error as Error).message)
     }
   }
   return refused > 0 ? 1 : 0
+}
+
+interface Row {
+  pairId: string
+  label: string
+  note: string
+  line: number
+}
+
+/** CSV rows `pair_id,label[,note]`, with an optional header row. */
+function csvRows(text: string, refuse: (line: number, message: string) => void): Row[] {
+  const records = parse(text, {
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+    skip_records_with_error: true,
+    on_skip: (error) => {
+      refuse(Number(error?.lines ?? 0), `not a CSV row (${error?.message ?? 'unreadable'})`)
+      return undefined
+    },
+  }) as unknown as { record: string[]; info: { lines: number } }[]
+  return records.flatMap(({ record, info }, n) => {
+    const [pairId = '', label = '', note = ''] = record
+    return n === 0 && pairId.toLowerCase() === 'pair_id' ? [] : [{ pairId, label, note, line: info.lines }]
+  })
+}
+
+/** JSONL rows `{"pair_id", "label", "note"?}` (what `labels --json` prints, one object a line). */
+function jsonlRows(text: string, refuse: (line: number, message: string) => void): Row[] {
+  const rows: Row[] = []
+  text.split(/\r?\n/).forEach((raw, i) => {
+    if (raw.trim() === '') return
+    let value: unknown
+    try {
+      value = JSON.parse(raw)
+    } catch (error) {
+      refuse(i + 1, `not a JSON object (${(error as Error).message})`)
+      return
+    }
+    const row = value as { pair_id?: unknown; label?: unknown; note?: unknown } | null
+    if (row === null || typeof row !== 'object' || typeof row.pair_id !== 'string') {
+      refuse(i + 1, 'expected an object with a string "pair_id"')
+      return
+    }
+    rows.push({
+      pairId: row.pair_id,
+      label: typeof row.label === 'string' ? row.label : String(row.label),
+      note: typeof row.note === 'string' ? row.note : '',
+      line: i + 1,
+    })
+  })
+  return rows
 }
 
 /** Every label in the run's workspace: a readable table, or one JSON array. */

@@ -9,6 +9,10 @@ export function isLabelValue(value: unknown): value is LabelValue {
   return typeof value === 'string' && (labelValues as readonly string[]).includes(value)
 }
 
+/** What an annotator can say about one criterion of the pair's rubric (keys a s d f g). */
+export const criterionFlags = ['useful', 'vague', 'wrong', 'leaks-answer', 'redundant'] as const
+export type CriterionFlag = (typeof criterionFlags)[number]
+
 export interface Annotation {
   pairId: string
   label: LabelValue
@@ -22,6 +26,8 @@ export interface Annotation {
   queue: string | null
   /** Time spent on the pair before committing, in milliseconds, where measured. */
   ms: number | null
+  /** Flags on the rubric's criteria, by criterion position (0-based, as a string key). */
+  criterionFlags: Record<string, CriterionFlag>
 }
 
 export const MAX_ANNOTATOR_CHARS = 100

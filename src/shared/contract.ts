@@ -22,6 +22,7 @@ import type {
 } from './domain'
 import {
   MAX_ANNOTATOR_CHARS,
+  criterionFlags,
   labelValues,
   queueStrategies,
   type Annotation,
@@ -101,6 +102,7 @@ export const methods = {
         blind: z.boolean(),
         queue: id.nullable().default(null),
         ms: z.number().finite().min(0).max(1e10).nullable().default(null),
+        criterionFlags: z.record(z.string().regex(/^\d{1,4}$/), z.enum(criterionFlags)).default({}),
       })
       .strict()
   ),

@@ -36,6 +36,14 @@ test('labeling: keys 1–5, Enter to commit, ← back, note, undo, help, reveal,
   const firstAnswer = await page.getByTestId('label-a').getByTestId('response-answer').innerText()
   await page.keyboard.press('1')
   assert.equal(await page.getByTestId('choice-1').getAttribute('aria-pressed'), 'true')
+  // Flag the rubric's first criterion as leaking the answer, the second as vague.
+  const criteria = page.getByTestId('label-criterion')
+  await page.keyboard.press('j')
+  await page.keyboard.press('f')
+  await page.keyboard.press('j')
+  await page.keyboard.press('s')
+  assert.equal(await criteria.nth(0).getAttribute('data-flag'), 'leaks-answer')
+  assert.equal(await criteria.nth(1).getAttribute('data-flag'), 'vague')
   await page.keyboard.press('Enter')
   await page.waitForFunction(
     () => document.querySelector('[data-testid="label-progress"]')?.getAttribute('data-labelled') === '1'
@@ -89,6 +97,11 @@ test('labeling: keys 1–5, Enter to commit, ← back, note, undo, help, reveal,
   await page.getByTestId('label-a').waitFor()
   assert.equal(await labelled(), '1')
   assert.match((await progress.textContent()) ?? '', /pair 2\b/)
+  // The first pair's criterion flags came back from disk with its label.
+  await page.keyboard.press('ArrowLeft')
+  await page.getByTestId('reveal').waitFor()
+  assert.equal(await page.getByTestId('label-criterion').nth(0).getAttribute('data-flag'), 'leaks-answer')
+  assert.equal(await page.getByTestId('label-criterion').nth(1).getAttribute('data-flag'), 'vague')
 
   // What reached the disk: one label, newer or older according to the side that was newer.
   const r = spawnSync(process.execPath, [builtCli, 'labels', demoRun, '--json', '--workspace', workspace], {

@@ -16,6 +16,7 @@ const label = (pairId: string, annotator: string, extra: Partial<Annotation> = {
   blind: true,
   queue: null,
   ms: 1200,
+  criterionFlags: {},
   ...extra,
 })
 

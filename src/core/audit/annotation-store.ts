@@ -109,12 +109,12 @@ export class AnnotationStore {
     delete shard.db.data.annotations[pairId]
     this.version++
     await shard.write()
-    return { pairId, annotator, ...stored }
+    return { pairId, annotator, ...withDefaults(stored) }
   }
 
   get(pairId: string, annotator: string): Annotation | null {
     const stored = this.shards.get(shardKey(annotator, pairId))?.db.data.annotations[pairId]
-    return stored === undefined ? null : { pairId, annotator, ...stored }
+    return stored === undefined ? null : { pairId, annotator, ...withDefaults(stored) }
   }
 
   /** Every annotation, by annotator then time. */
@@ -122,7 +122,8 @@ export class AnnotationStore {
     const out: Annotation[] = []
     for (const shard of this.shards.values()) {
       const { annotator, annotations } = shard.db.data
-      for (const [pairId, stored] of Object.entries(annotations)) out.push({ pairId, annotator, ...stored })
+      for (const [pairId, stored] of Object.entries(annotations))
+        out.push({ pairId, annotator, ...withDefaults(stored) })
     }
     return out.sort((a, b) =>
       a.annotator < b.annotator ? -1 : a.annotator > b.annotator ? 1 : a.time < b.time ? -1 : 1
@@ -183,6 +184,11 @@ export class AnnotationStore {
     if (version < ANNOTATION_SCHEMA_VERSION) await shard.write()
     this.shards.set(`${migrated.annotator}\n${Number(basename(file, '.json'))}`, shard)
   }
+}
+
+/** Fields added after schema 1 was written, with the value they stand for when absent. */
+function withDefaults(stored: Stored): Stored {
+  return { ...stored, criterionFlags: stored.criterionFlags ?? {} }
 }
 
 function bucket(pairId: string): number {

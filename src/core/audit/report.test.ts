@@ -22,6 +22,7 @@ test('report: shares with intervals, slices, judge and human agreement, an adjud
       note: null,
       queue: null,
       ms: null,
+      criterionFlags: {},
     })
 
   // ann-1 labels 40 pairs: 24 newer, 8 older, 4 tie, 2 both-bad, 2 skip.

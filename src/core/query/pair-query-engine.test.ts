@@ -202,6 +202,7 @@ test('the label filter follows the annotations as they are saved and undone', as
     note: null,
     queue: null,
     ms: 900,
+    criterionFlags: {},
   })
   assert.match(saved.time, /^\d{4}-\d\d-\d\dT/)
   assert.deepEqual(await labelled(), [a.id])
@@ -213,6 +214,7 @@ test('the label filter follows the annotations as they are saved and undone', as
     note: null,
     queue: null,
     ms: null,
+    criterionFlags: {},
   })
   assert.deepEqual(await labelled(), [a.id], 'a skip is not a label')
   const unlabelled = await wb.handlers['pairs.list']({ offset: 0, limit: 1, annotation: 'unlabelled' })
@@ -229,6 +231,7 @@ test('the label filter follows the annotations as they are saved and undone', as
       note: null,
       queue: null,
       ms: null,
+      criterionFlags: {},
     }),
     /no pair "nope"/
   )
