@@ -33,6 +33,7 @@ function validArgs(root: string, queueId: string): { [M in MethodName]: MethodAr
     'annotations.save': { pairId: 'pair-1', label: 'newer', annotator: 'wiring', blind: true },
     'annotations.remove': { pairId: 'pair-1', annotator: 'wiring' },
     'annotations.list': {},
+    'annotations.annotators': {},
     'queues.create': { name: 'wiring', strategy: 'random', size: 1, seed: 1 },
     'queues.list': {},
     'audit.report': {},

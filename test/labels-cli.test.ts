@@ -2,7 +2,7 @@
 // acknowledged on stdout survives the process being killed with SIGKILL right after.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
+import { readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { test } from 'node:test'
@@ -132,12 +132,18 @@ test('every label acknowledged before a SIGKILL is on disk, and the store opens 
   }
 })
 
+/** A workspace where `annotator` has labelled rg-L1 newer. */
+async function oneLabel(dir: string, annotator: string): Promise<string> {
+  const ws = join(dir, 'ws')
+  const csv = join(dir, 'one.csv')
+  await writeFile(csv, 'rg-L1,newer\n')
+  assert.equal(cli(['label', demoRun, '--from', csv, '--annotator', annotator, '--workspace', ws]).status, 0)
+  return ws
+}
+
 test("label merges another annotator's JSONL beside the labels already there", async (t) => {
   const dir = await tempDir(t)
-  const ws = join(dir, 'ws')
-  const csv = join(dir, 'mine.csv')
-  await writeFile(csv, 'rg-L1,newer\n')
-  assert.equal(cli(['label', demoRun, '--from', csv, '--annotator', 'me', '--workspace', ws]).status, 0)
+  const ws = await oneLabel(dir, 'me')
   const theirs = join(dir, 'theirs.jsonl')
   await writeFile(
     theirs,
@@ -162,4 +168,16 @@ test("label merges another annotator's JSONL beside the labels already there", a
       ['them', 'rg-L2', 'tie'],
     ]
   )
+})
+
+test('a damaged label store is named by the CLI, kept as it was, and backed up', async (t) => {
+  const ws = await oneLabel(await tempDir(t), 'zed')
+  const folder = join(ws, 'annotations', 'annotator-zed')
+  const [file] = await readdir(folder)
+  await writeFile(join(folder, file ?? ''), '{"schemaVersion": 1, "annot')
+  const r = cli(['labels', demoRun, '--json', '--workspace', ws])
+  assert.equal(r.status, 2)
+  assert.match(r.stderr, /is damaged .*a copy was kept at .*damaged-.*left as it was/)
+  assert.equal(r.stdout, '')
+  assert.equal((await readdir(folder)).filter((f) => f.includes('.damaged-')).length, 1)
 })

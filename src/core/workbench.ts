@@ -225,6 +225,12 @@ export class Workbench {
         (a) => a
       )
     },
+    'annotations.annotators': async () => {
+      const counts = new Map<string, number>()
+      for (const a of (await this.needAnnotations()).list())
+        counts.set(a.annotator, (counts.get(a.annotator) ?? 0) + 1)
+      return [...counts].map(([name, labels]) => ({ name, labels }))
+    },
     'queues.create': async ({ name, strategy, size, seed }) => {
       const { index, pairs } = await this.need()
       const queues = await this.needQueues()

@@ -20,6 +20,7 @@ export const methodNames = [
   'annotations.save',
   'annotations.remove',
   'annotations.list',
+  'annotations.annotators',
   'queues.create',
   'queues.list',
   'queues.get',

@@ -112,6 +112,8 @@ export const methods = {
   'annotations.list': method<Page<Annotation>>()(
     z.object({ ...paging, annotator: annotator.optional() }).strict()
   ),
+  /** Everyone who has labelled in this workspace, with how many labels each. */
+  'annotations.annotators': method<{ name: string; labels: number }[]>()(z.object({}).strict()),
   'queues.create': method<AuditQueueSummary>()(
     z
       .object({

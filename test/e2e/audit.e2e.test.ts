@@ -2,7 +2,7 @@
 // go back, write a note, undo, see the help, and resume after a reload.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
+import { readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { builtCli, packageRoot } from '../helpers/serve-process'
@@ -149,5 +149,38 @@ test('report: shares by slice with intervals, annotator agreement, and an adjudi
   await page.waitForFunction(() => location.hash.startsWith('#/audit/queue-'))
   await page.getByTestId('label-progress').waitFor()
   assert.equal(await page.getByTestId('label-progress').getAttribute('data-size'), '3')
+  // The audit page offers the annotators who have labelled here.
+  await page.goto(page.url().replace(/#.*$/, '#/audit'))
+  await page.getByTestId('known-annotators').waitFor()
+  assert.match(await page.getByTestId('known-annotators').innerText(), /ann-a \(9\), ann-b \(9\)/)
+  assert.deepEqual(pageErrors, [])
+})
+
+test('a damaged label store is named in the app, which still opens the run', async (t) => {
+  const dir = await tempDir(t)
+  const workspace = join(dir, 'ws')
+  const csv = join(dir, 'one.csv')
+  await writeFile(csv, 'rg-L1,newer\n')
+  spawnSync(process.execPath, [
+    builtCli,
+    'label',
+    demoRun,
+    '--from',
+    csv,
+    '--annotator',
+    'zed',
+    '--workspace',
+    workspace,
+  ])
+  const folder = join(workspace, 'annotations', 'annotator-zed')
+  const [file] = await readdir(folder)
+  await writeFile(join(folder, file ?? ''), '{"broken')
+  const { page, pageErrors } = await openWorkbench(t, demoRun, '#/pairs', { workspace })
+  await page.getByTestId('annotations-problem').waitFor()
+  assert.match(
+    await page.getByTestId('annotations-problem').innerText(),
+    /Labels cannot be saved or shown: .* is damaged/
+  )
+  await page.getByTestId('pair-row').first().waitFor()
   assert.deepEqual(pageErrors, [])
 })
