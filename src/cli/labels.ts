@@ -63,7 +63,9 @@ export async function labelCommand(
     refused++
     err(`${options.from}:${line}: ${message}`)
   }
-  const rows = options.from.toLowerCase().endsWith('.jsonl') ? jsonlRows(text, refuse) : csvRows(text, refuse)
+  const lower = options.from.toLowerCase()
+  const rows =
+    lower.endsWith('.jsonl') || lower.endsWith('.json') ? jsonlRows(text, refuse) : csvRows(text, refuse)
 
   for (const { pairId, label, note, line } of rows) {
     if (!isLabelValue(label)) {
@@ -116,10 +118,23 @@ function csvRows(text: string, refuse: (line: number, message: string) => void):
   })
 }
 
-/** JSONL rows `{"pair_id", "label", "note"?}` (what `labels --json` prints, one object a line). */
+/**
+ * JSONL rows `{"pair_id", "label", "note"?}`, one object a line; or one JSON array of them (what
+ * `labels --json` prints), each object counting as its own line.
+ */
 function jsonlRows(text: string, refuse: (line: number, message: string) => void): Row[] {
   const rows: Row[] = []
-  text.split(/\r?\n/).forEach((raw, i) => {
+  const body = text.replace(/^\uFEFF/, '')
+  let lines = body.split(/\r?\n/)
+  if (body.trimStart().startsWith('[')) {
+    try {
+      lines = (JSON.parse(body) as unknown[]).map((row) => JSON.stringify(row))
+    } catch (error) {
+      refuse(1, `not a JSON array (${(error as Error).message})`)
+      return []
+    }
+  }
+  lines.forEach((raw, i) => {
     if (raw.trim() === '') return
     let value: unknown
     try {

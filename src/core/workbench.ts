@@ -3,7 +3,7 @@
 import { ApiError, type EventName, type EventPayload } from '../shared/contract'
 import type { Page, RunSummary } from '../shared/domain'
 import { toApiError, type Handlers } from './api/dispatch'
-import { annotatorProblem, type Annotation } from '../shared/annotation'
+import { annotatorProblem, type Annotation, type AuditReport } from '../shared/annotation'
 import { AnnotationStore } from './audit/annotation-store'
 import { samplePairs } from './audit/queue-sampling'
 import { QueueStore } from './audit/queue-store'
@@ -131,6 +131,18 @@ export class Workbench {
     return annotations
   }
 
+  private async report(): Promise<AuditReport> {
+    const { index, pairs } = await this.need()
+    const queues = await this.needQueues()
+    const adjudication = new Set(
+      queues
+        .list()
+        .filter((q) => q.strategy === 'annotators-disagree')
+        .map((q) => q.id)
+    )
+    return buildReport(index, pairs.columns, (await this.needAnnotations()).list(), adjudication)
+  }
+
   private async needQueues(): Promise<QueueStore> {
     const { queues, summary } = await this.need()
     if (queues === null)
@@ -236,9 +248,7 @@ export class Workbench {
       const queues = await this.needQueues()
       const disagreements =
         strategy === 'annotators-disagree'
-          ? buildReport(index, pairs.columns, (await this.needAnnotations()).list()).disagreements.map(
-              (pairId) => index.pairIndex(pairId) as number
-            )
+          ? (await this.report()).disagreements.map((pairId) => index.pairIndex(pairId) as number)
           : []
       const picked = samplePairs(index, pairs.columns, strategy, size, seed, disagreements)
       if (picked.length === 0) throw new ApiError('bad-request', `no pair of this run fits "${strategy}"`)
@@ -251,10 +261,7 @@ export class Workbench {
       return summary
     },
     'queues.list': async () => (await this.needQueues()).list(),
-    'audit.report': async () => {
-      const { index, pairs } = await this.need()
-      return buildReport(index, pairs.columns, (await this.needAnnotations()).list())
-    },
+    'audit.report': async () => this.report(),
     'queues.get': async ({ id, annotator }) => {
       const queue = (await this.needQueues()).get(id)
       if (queue === undefined)

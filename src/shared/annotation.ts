@@ -114,6 +114,8 @@ export interface PairwiseAgreement {
 
 export interface AuditReport {
   annotators: string[]
+  /** Of the labels counted, how many were made blind (imports are not). */
+  blindLabels: number
   overall: TemporalSlice
   byGap: TemporalSlice[]
   byCheckpoint: TemporalSlice[]
@@ -124,6 +126,9 @@ export interface AuditReport {
   pairwise: PairwiseAgreement[]
   fleiss: ShareEstimate & { raters: number }
   krippendorff: ShareEstimate
-  /** Pairs on which annotators gave different labels (skips aside): the adjudication list. */
+  /**
+   * Pairs on which annotators gave different labels (skips aside) and no adjudication label yet.
+   * Labels made in adjudication queues settle a pair; they are left out of the agreement figures.
+   */
   disagreements: string[]
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import type { Annotation } from '../../shared/annotation'
@@ -19,6 +19,13 @@ const label = (pairId: string, annotator: string, extra: Partial<Annotation> = {
   criterionFlags: {},
   ...extra,
 })
+
+/** The one folder of an annotator's documents (named by a readable prefix and a hash). */
+async function annotatorFolder(dir: string, prefix: string): Promise<string> {
+  const found = (await readdir(join(dir, 'annotations'))).filter((f) => f.startsWith(`annotator-${prefix}-`))
+  assert.equal(found.length, 1, `one folder for ${prefix}: ${found.join(', ')}`)
+  return join(dir, 'annotations', found[0] as string)
+}
 
 test('labels survive a reopen; replacing, removing and listing work per annotator', async (t) => {
   const dir = await tempDir(t)
@@ -49,7 +56,7 @@ test('a damaged document is reported and kept, never reset; a newer schema is re
   const dir = await tempDir(t)
   const store = await AnnotationStore.open(dir)
   await store.save(label('p1', 'bob'))
-  const folder = join(dir, 'annotations', 'annotator-bob')
+  const folder = await annotatorFolder(dir, 'bob')
   const [file] = await readdir(folder)
   assert.ok(file !== undefined)
   const path = join(folder, file)
@@ -71,7 +78,7 @@ test('a document from before schema versions is upgraded in place', async (t) =>
   const dir = await tempDir(t)
   const store = await AnnotationStore.open(dir)
   await store.save(label('p9', 'carol'))
-  const folder = join(dir, 'annotations', 'annotator-carol')
+  const folder = await annotatorFolder(dir, 'carol')
   const [file] = await readdir(folder)
   const path = join(folder, file ?? '')
   const doc = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>
@@ -90,6 +97,61 @@ test('saveMany writes each touched document once and reads back like single save
   const again = await AnnotationStore.open(dir)
   assert.equal(again.list().length, 500)
   assert.equal(again.get('p7', 'fay')?.label, 'newer')
-  const files = await readdir(join(dir, 'annotations', 'annotator-eve'))
+  const files = await readdir(await annotatorFolder(dir, 'eve'))
   assert.ok(files.length > 1 && files.length <= 64, `${files.length} shard files`)
+})
+
+test('a failed write changes nothing in memory; a later write does not bring it back', async (t) => {
+  const dir = await tempDir(t)
+  const store = await AnnotationStore.open(dir)
+  await store.save(label('p1', 'gus'))
+  const folder = await annotatorFolder(dir, 'gus')
+  const [file] = await readdir(folder)
+  const path = join(folder, file ?? '')
+  // A folder where the document should be: the rename over it fails.
+  await rm(path)
+  await mkdir(path)
+  await assert.rejects(store.save(label('p1', 'gus', { label: 'older' })))
+  assert.equal(store.get('p1', 'gus')?.label, 'newer', 'memory still holds what was last written')
+  assert.deepEqual(
+    (await readdir(folder)).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temporary file is left behind'
+  )
+})
+
+test("two stores on one workspace (the app and the CLI) keep each other's labels", async (t) => {
+  const dir = await tempDir(t)
+  const app = await AnnotationStore.open(dir)
+  const cli = await AnnotationStore.open(dir)
+  for (let i = 0; i < 50; i++) {
+    await app.save(label(`a${i}`, 'same'))
+    await cli.save(label(`c${i}`, 'same'))
+  }
+  assert.equal((await AnnotationStore.open(dir)).list().length, 100)
+})
+
+test('pair ids that are also object keys are ordinary ids', async (t) => {
+  const dir = await tempDir(t)
+  const store = await AnnotationStore.open(dir)
+  assert.equal(store.get('constructor', 'hal'), null)
+  await store.save(label('__proto__', 'hal'))
+  await store.save(label('constructor', 'hal', { label: 'tie' }))
+  const again = await AnnotationStore.open(dir)
+  assert.equal(again.get('__proto__', 'hal')?.label, 'newer')
+  assert.equal(again.get('constructor', 'hal')?.label, 'tie')
+  assert.equal(again.get('toString', 'hal'), null)
+  assert.equal(again.list().length, 2)
+})
+
+test('long and unusual annotator names get short, distinct folders', async (t) => {
+  const dir = await tempDir(t)
+  const store = await AnnotationStore.open(dir)
+  const names = ['A'.repeat(100), '東京'.repeat(45), 'bob', 'bob.', 'Bob', '..']
+  for (const name of names) await store.save(label('p1', name))
+  const again = await AnnotationStore.open(dir)
+  assert.deepEqual(again.annotators(), [...names].sort())
+  const folders = await readdir(join(dir, 'annotations'))
+  assert.equal(new Set(folders.map((f) => f.toLowerCase())).size, names.length)
+  for (const f of folders) assert.ok(f.length <= 60 && !f.endsWith('.'), f)
 })

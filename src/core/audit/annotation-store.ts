@@ -39,9 +39,30 @@ class Shard {
     readonly file: string
   ) {}
 
-  /** Writes one after another: two renames over one file must not interleave. */
-  write(): Promise<void> {
-    const next = this.queue.then(() => this.db.write())
+  get annotations(): Record<string, Stored> {
+    return this.db.data.annotations
+  }
+
+  /**
+   * Change the document and write it, one change after another (two renames over one file must
+   * not interleave). The document is read again first, so labels another process (the CLI beside
+   * the app) wrote in the meantime are kept; memory takes the change only once it is on disk.
+   */
+  update(change: (annotations: Record<string, Stored>) => void): Promise<void> {
+    const next = this.queue.then(async () => {
+      const before = this.db.data
+      await this.db.read()
+      const fresh = normalize(this.db.data, this.file)
+      const annotations = nullPrototype(fresh.annotations)
+      change(annotations)
+      this.db.data = { ...fresh, annotations }
+      try {
+        await this.db.write()
+      } catch (error) {
+        this.db.data = before
+        throw error
+      }
+    })
     this.queue = next.catch(() => {})
     return next
   }
@@ -78,9 +99,8 @@ export class AnnotationStore {
     if (problem !== null) throw new Error(problem)
     const shard = await this.shardFor(annotation.annotator, annotation.pairId)
     const { pairId, annotator: _annotator, ...stored } = annotation
-    shard.db.data.annotations[pairId] = stored
+    await shard.update((annotations) => (annotations[pairId] = stored))
     this.version++
-    await shard.write()
   }
 
   /**
@@ -88,32 +108,42 @@ export class AnnotationStore {
    * Resolves when all of them are durable.
    */
   async saveMany(annotations: readonly Annotation[]): Promise<void> {
-    const touched = new Set<Shard>()
     for (const annotation of annotations) {
       const problem = annotatorProblem(annotation.annotator)
       if (problem !== null) throw new Error(problem)
-      const shard = await this.shardFor(annotation.annotator, annotation.pairId)
-      const { pairId, annotator: _annotator, ...stored } = annotation
-      shard.db.data.annotations[pairId] = stored
-      touched.add(shard)
     }
+    const byShard = new Map<Shard, Annotation[]>()
+    for (const annotation of annotations) {
+      const shard = await this.shardFor(annotation.annotator, annotation.pairId)
+      byShard.set(shard, [...(byShard.get(shard) ?? []), annotation])
+    }
+    await Promise.all(
+      [...byShard].map(([shard, list]) =>
+        shard.update((stored) => {
+          for (const { pairId, annotator: _annotator, ...rest } of list) stored[pairId] = rest
+        })
+      )
+    )
     this.version++
-    await Promise.all([...touched].map((shard) => shard.write()))
   }
 
   /** Remove an annotator's label for a pair (undo); returns what was removed. */
   async remove(pairId: string, annotator: string): Promise<Annotation | null> {
     const shard = this.shards.get(shardKey(annotator, pairId))
-    const stored = shard?.db.data.annotations[pairId]
-    if (shard === undefined || stored === undefined) return null
-    delete shard.db.data.annotations[pairId]
+    if (shard === undefined) return null
+    let removed: Stored | undefined
+    await shard.update((annotations) => {
+      removed = own(annotations, pairId)
+      delete annotations[pairId]
+    })
+    if (removed === undefined) return null
     this.version++
-    await shard.write()
-    return { pairId, annotator, ...withDefaults(stored) }
+    return { pairId, annotator, ...withDefaults(removed) }
   }
 
   get(pairId: string, annotator: string): Annotation | null {
-    const stored = this.shards.get(shardKey(annotator, pairId))?.db.data.annotations[pairId]
+    const shard = this.shards.get(shardKey(annotator, pairId))
+    const stored = shard === undefined ? undefined : own(shard.annotations, pairId)
     return stored === undefined ? null : { pairId, annotator, ...withDefaults(stored) }
   }
 
@@ -148,42 +178,60 @@ export class AnnotationStore {
     const known = this.shards.get(key)
     if (known !== undefined) return known
     const file = join(this.dir, folderName(annotator), `${bucket(pairId)}.json`)
-    const db = new Low<ShardDoc>(new DurableJsonFile<ShardDoc>(file), {
-      schemaVersion: ANNOTATION_SCHEMA_VERSION,
-      annotator,
-      annotations: {},
-    })
+    const db = new Low<ShardDoc>(new DurableJsonFile<ShardDoc>(file), emptyDoc(annotator))
     const shard = new Shard(db, file)
     this.shards.set(key, shard)
     return shard
   }
 
   private async load(file: string): Promise<void> {
-    const db = new Low<ShardDoc>(new DurableJsonFile<ShardDoc>(file), {
-      schemaVersion: ANNOTATION_SCHEMA_VERSION,
-      annotator: '',
-      annotations: {},
-    })
+    const db = new Low<ShardDoc>(new DurableJsonFile<ShardDoc>(file), emptyDoc(''))
     await db.read()
-    const doc = db.data
-    if (typeof doc.annotator !== 'string' || typeof doc.annotations !== 'object' || doc.annotations === null)
-      throw new Error(`${file} is not an annotation document (no annotator or annotations)`)
-    const version = typeof doc.schemaVersion === 'number' ? doc.schemaVersion : 0
-    if (version > ANNOTATION_SCHEMA_VERSION)
-      throw new StoreVersionError(
-        `${file} was written by a newer workbench (schema ${version}; this one reads up to ${ANNOTATION_SCHEMA_VERSION})`
-      )
-    let migrated = doc
-    for (let v = version; v < ANNOTATION_SCHEMA_VERSION; v++) {
-      const step = MIGRATIONS[v]
-      if (step === undefined) throw new StoreVersionError(`${file}: no upgrade from schema ${v}`)
-      migrated = step(migrated)
-    }
-    db.data = migrated
+    const version = typeof db.data.schemaVersion === 'number' ? db.data.schemaVersion : 0
+    db.data = normalize(db.data, file)
     const shard = new Shard(db, file)
-    if (version < ANNOTATION_SCHEMA_VERSION) await shard.write()
-    this.shards.set(`${migrated.annotator}\n${Number(basename(file, '.json'))}`, shard)
+    // An upgraded document is written back in its new form (the update re-reads and upgrades).
+    if (version < ANNOTATION_SCHEMA_VERSION) await shard.update(() => {})
+    this.shards.set(`${db.data.annotator}\n${Number(basename(file, '.json'))}`, shard)
   }
+}
+
+function emptyDoc(annotator: string): ShardDoc {
+  return {
+    schemaVersion: ANNOTATION_SCHEMA_VERSION,
+    annotator,
+    annotations: Object.create(null) as Record<string, Stored>,
+  }
+}
+
+/** A document as read from disk, checked and upgraded to the current schema. */
+function normalize(doc: ShardDoc, file: string): ShardDoc {
+  if (typeof doc.annotator !== 'string' || typeof doc.annotations !== 'object' || doc.annotations === null)
+    throw new Error(`${file} is not an annotation document (no annotator or annotations)`)
+  const version = typeof doc.schemaVersion === 'number' ? doc.schemaVersion : 0
+  if (version > ANNOTATION_SCHEMA_VERSION)
+    throw new StoreVersionError(
+      `${file} was written by a newer workbench (schema ${version}; this one reads up to ${ANNOTATION_SCHEMA_VERSION})`
+    )
+  let migrated = doc
+  for (let v = version; v < ANNOTATION_SCHEMA_VERSION; v++) {
+    const step = MIGRATIONS[v]
+    if (step === undefined) throw new StoreVersionError(`${file}: no upgrade from schema ${v}`)
+    migrated = step(migrated)
+  }
+  return { ...migrated, annotations: nullPrototype(migrated.annotations) }
+}
+
+/**
+ * Pair ids are keys: on a plain object "constructor" would find Object.prototype's and
+ * "__proto__" would set the prototype instead of a label. A null-prototype object has neither.
+ */
+function nullPrototype(annotations: Record<string, Stored>): Record<string, Stored> {
+  return Object.assign(Object.create(null) as Record<string, Stored>, annotations)
+}
+
+function own(annotations: Record<string, Stored>, pairId: string): Stored | undefined {
+  return Object.hasOwn(annotations, pairId) ? annotations[pairId] : undefined
 }
 
 /** Fields added after schema 1 was written, with the value they stand for when absent. */
@@ -200,16 +248,16 @@ function shardKey(annotator: string, pairId: string): string {
 }
 
 /**
- * A folder name for an annotator that is safe on every file system and distinct for distinct
- * names, case-insensitive ones included: only lower-case letters, digits, `.`, `_` and `-` stay
- * as they are (the name itself is stored in each document).
+ * A folder name for an annotator: a readable prefix of the name (lower-case letters, digits, `_`
+ * and `-` only) and a hash of the whole name, so that it is short enough for every file system,
+ * distinct for distinct names (case-insensitive file systems included), and never `.`, `..` or a
+ * name Windows would trim (the name itself is stored in each document).
  */
 function folderName(annotator: string): string {
-  // The prefix keeps "." and ".." from naming this folder or its parent.
-  return (
-    'annotator-' +
-    Array.from(annotator, (ch) =>
-      /[a-z0-9._-]/.test(ch) ? ch : `%${ch.codePointAt(0)?.toString(16)}%`
-    ).join('')
-  )
+  const readable = Array.from(annotator.toLowerCase())
+    .filter((ch) => /[a-z0-9_-]/.test(ch))
+    .join('')
+    .slice(0, 24)
+  const hash = mix32(fnv1a(annotator)).toString(16).padStart(8, '0')
+  return `annotator-${readable}-${hash}`
 }

@@ -73,4 +73,20 @@ test('report: shares with intervals, slices, judge and human agreement, an adjud
   })
   const queue = (await wb.handlers['queues.get']({ id })).queue
   assert.deepEqual(new Set(queue.pairIds), new Set(report.disagreements))
+
+  // An adjudicator settles one disagreement: it leaves the list, and adds no rater to agreement.
+  await wb.handlers['annotations.save']({
+    pairId: queue.pairIds[0] ?? '',
+    annotator: 'judge-of-appeal',
+    label: 'newer',
+    blind: true,
+    note: null,
+    queue: id,
+    ms: null,
+    criterionFlags: {},
+  })
+  const after = await wb.handlers['audit.report']({})
+  assert.equal(after.disagreements.length, 3)
+  assert.deepEqual(after.pairwise, report.pairwise)
+  assert.deepEqual(after.fleiss, report.fleiss)
 })

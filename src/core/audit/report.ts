@@ -28,9 +28,14 @@ const SEED = 20_261_127
 export function buildReport(
   index: RunIndex,
   columns: PairColumns,
-  annotations: readonly Annotation[]
+  annotations: readonly Annotation[],
+  /** Ids of adjudication queues: their labels settle disagreements rather than add raters. */
+  adjudication: ReadonlySet<string> = new Set()
 ): AuditReport {
   const labels = annotations.filter((a) => a.label !== 'skip' && index.pairIndex(a.pairId) !== undefined)
+  const isAdjudication = (a: Annotation): boolean => a.queue !== null && adjudication.has(a.queue)
+  const settled = new Set(labels.filter(isAdjudication).map((a) => a.pairId))
+  const raters = labels.filter((a) => !isAdjudication(a))
   const at = (a: Annotation): number => index.pairIndex(a.pairId) as number
 
   const bins = gapHistogram(columns.gap).bins
@@ -59,12 +64,13 @@ export function buildReport(
 
   return {
     annotators: [...new Set(annotations.map((a) => a.annotator))].sort(),
+    blindLabels: labels.filter((a) => a.blind).length,
     overall: slice('all', labels),
     byGap: [...byGap].map(([k, v]) => slice(k, v)).sort(order(gapKeys)),
     byCheckpoint: [...byCheckpoint].map(([k, v]) => slice(k, v)).sort(order(cpKeys)),
     byTask: [...byTask].map(([k, v]) => slice(k, v)).sort((a, b) => b.labels - a.labels),
     judge: judgeAgreement(columns, labels, at),
-    ...humanAgreement(labels),
+    ...humanAgreement(raters, settled),
   }
 }
 
@@ -142,21 +148,29 @@ function judgeAgreement(
   labels: readonly Annotation[],
   at: (a: Annotation) => number
 ): AuditReport['judge'] {
-  const pairs: [string, string][] = []
+  // One unit per pair (all its labels against the judge), so several annotators' labels on one
+  // pair move together when resampled.
+  const units = new Map<string, [string, string][]>()
   for (const a of labels) {
     if (a.label === 'both-bad') continue
     const judge = judgeLabel(columns, at(a))
-    if (judge !== null) pairs.push([a.label, judge])
+    if (judge === null) continue
+    const unit = units.get(a.pairId)
+    if (unit === undefined) units.set(a.pairId, [[a.label, judge]])
+    else unit.push([a.label, judge])
   }
+  const all = [...units.values()]
+  const pairs = all.flat()
   return {
     items: pairs.length,
     percent: percentAgreement(pairs),
-    kappa: share(bootstrap(pairs, cohenKappa, { seed: SEED })),
+    kappa: share(bootstrap(all, (sample) => cohenKappa(sample.flat()), { seed: SEED })),
   }
 }
 
 function humanAgreement(
-  labels: readonly Annotation[]
+  labels: readonly Annotation[],
+  settled: ReadonlySet<string>
 ): Pick<AuditReport, 'pairwise' | 'fleiss' | 'krippendorff' | 'disagreements'> {
   const items = byPair(labels)
   const annotators = [...new Set(labels.map((a) => a.annotator))].sort()
@@ -196,6 +210,7 @@ function humanAgreement(
     krippendorff: share(bootstrap(alphaItems, krippendorffAlpha, { seed: SEED })),
     disagreements: multi
       .filter((item) => new Set(item.map((l) => l.label)).size > 1)
-      .map((item) => item[0]?.pairId ?? ''),
+      .map((item) => item[0]?.pairId ?? '')
+      .filter((pairId) => !settled.has(pairId)),
   }
 }

@@ -41,21 +41,37 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   async write(data: T): Promise<void> {
     const dir = dirname(this.file)
-    await mkdir(dir, { recursive: true })
+    const created = await mkdir(dir, { recursive: true })
+    if (created !== undefined) await syncCreated(created, dir)
     const temp = join(dir, `.${basename(this.file)}.${process.pid}.${++tempCounter}.tmp`)
-    const handle = await open(temp, 'w')
     try {
-      await handle.writeFile(JSON.stringify(data))
-      await handle.sync()
+      const handle = await open(temp, 'w')
+      try {
+        await handle.writeFile(JSON.stringify(data))
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      await rename(temp, this.file)
     } catch (error) {
-      await handle.close()
       await rm(temp, { force: true })
       throw error
     }
-    await handle.close()
-    await rename(temp, this.file)
     await syncFolder(dir)
   }
+}
+
+/**
+ * Folders `mkdir` just made (from `first` down to `last`) exist durably only once each one's
+ * entry in its parent is synced: sync every parent, from the top.
+ */
+async function syncCreated(first: string, last: string): Promise<void> {
+  const parents: string[] = []
+  for (let dir = last; ; dir = dirname(dir)) {
+    parents.push(dirname(dir))
+    if (dir === first || dirname(dir) === dir) break
+  }
+  for (const dir of parents.reverse()) await syncFolder(dir)
 }
 
 /** Make a rename in `dir` durable (a no-op where folders cannot be opened, e.g. Windows). */
