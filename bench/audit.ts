@@ -38,8 +38,11 @@ const LABEL_BY_KEYS = `async (count) => {
     press('Enter')
     await until(() => labelled() === before + 1)
     times.push(performance.now() - started)
-    await until(() => document.querySelector('[data-testid="label-a"] [data-testid="response-answer"]') !== null &&
-      document.querySelector('[data-testid="choice-1"]')?.getAttribute('aria-pressed') === 'false')
+    // The next pair on screen and loaded (the view says so), before its keys are pressed.
+    await until(() => {
+      const view = document.querySelector('[data-testid="label-view"]')
+      return view?.getAttribute('data-ready') === 'true' && view.getAttribute('data-at') === String(i + 1)
+    })
   }
   return times
 }`
@@ -137,7 +140,7 @@ try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
     await page.addInitScript("localStorage.setItem('rubric-workbench.annotator', 'bench-keys')")
     await page.goto(`${serve.url}#/audit/${queue.id}`)
-    await page.waitForSelector('[data-testid="label-a"]')
+    await page.waitForSelector('[data-testid="label-view"][data-ready="true"]')
     keypressTimes = (await page.evaluate(`(${LABEL_BY_KEYS})(${keypresses})`)) as number[]
   } finally {
     await browser.close()

@@ -21,7 +21,10 @@ test('labeling: keys 1–5, Enter to commit, ← back, note, undo, help, reveal,
   await page.waitForFunction(() => location.hash.startsWith('#/audit/queue-'))
   const progress = page.getByTestId('label-progress')
   const labelled = async (): Promise<string | null> => progress.getAttribute('data-labelled')
-  await page.getByTestId('label-a').waitFor()
+  /** Wait until the view shows the pair at position `at`, loaded, so keys act on it. */
+  const readyAt = (at: number): Promise<unknown> =>
+    page.locator(`[data-testid="label-view"][data-at="${at}"][data-ready="true"]`).waitFor()
+  await readyAt(0)
   assert.equal(await labelled(), '0')
   // Blind: no scores, steps or verdicts before the label.
   assert.equal(await page.getByTestId('response-score').count(), 0)
@@ -52,7 +55,9 @@ test('labeling: keys 1–5, Enter to commit, ← back, note, undo, help, reveal,
   assert.match(await page.getByTestId('last-reveal').innerText(), /you chose A is better \((newer|older)\)/)
 
   // ← back to pair 1: it is revealed now, with the newer side named.
+  await readyAt(1)
   await page.keyboard.press('ArrowLeft')
+  await readyAt(0)
   await page.getByTestId('reveal').waitFor()
   assert.equal(await page.getByTestId('label-a').getByTestId('response-answer').innerText(), firstAnswer)
   const newerSide = await page.getByTestId('reveal').getAttribute('data-newer-side')
@@ -62,9 +67,7 @@ test('labeling: keys 1–5, Enter to commit, ← back, note, undo, help, reveal,
   )
   await shot('label-revealed')
   await page.keyboard.press('ArrowRight')
-  await page.waitForFunction(() =>
-    /pair 2\b/.test(document.querySelector('[data-testid="label-progress"]')?.textContent ?? '')
-  )
+  await readyAt(1)
 
   // Pair 2: tie with a note; typing in the note is text, not shortcuts.
   await page.keyboard.press('3')
@@ -79,6 +82,7 @@ test('labeling: keys 1–5, Enter to commit, ← back, note, undo, help, reveal,
   )
 
   // u undoes it and returns to pair 2, unlabelled.
+  await readyAt(2)
   await page.keyboard.press('u')
   await page.waitForFunction(
     () => document.querySelector('[data-testid="label-progress"]')?.getAttribute('data-labelled') === '1'
@@ -94,11 +98,12 @@ test('labeling: keys 1–5, Enter to commit, ← back, note, undo, help, reveal,
 
   // Reload: the queue resumes at the first pair this annotator has not labelled.
   await page.reload()
-  await page.getByTestId('label-a').waitFor()
+  await readyAt(1)
   assert.equal(await labelled(), '1')
   assert.match((await progress.textContent()) ?? '', /pair 2\b/)
   // The first pair's criterion flags came back from disk with its label.
   await page.keyboard.press('ArrowLeft')
+  await readyAt(0)
   await page.getByTestId('reveal').waitFor()
   assert.equal(await page.getByTestId('label-criterion').nth(0).getAttribute('data-flag'), 'leaks-answer')
   assert.equal(await page.getByTestId('label-criterion').nth(1).getAttribute('data-flag'), 'vague')
