@@ -34,6 +34,7 @@ function validArgs(root: string, queueId: string): { [M in MethodName]: MethodAr
     'annotations.remove': { pairId: 'pair-1', annotator: 'wiring' },
     'annotations.list': {},
     'annotations.annotators': {},
+    'annotations.criterionFlags': { rubricId: 'k1' },
     'queues.create': { name: 'wiring', strategy: 'random', size: 1, seed: 1 },
     'queues.list': {},
     'audit.report': {},

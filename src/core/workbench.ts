@@ -3,7 +3,12 @@
 import { ApiError, type EventName, type EventPayload } from '../shared/contract'
 import type { Page, RunSummary } from '../shared/domain'
 import { toApiError, type Handlers } from './api/dispatch'
-import { annotatorProblem, type Annotation, type AuditReport } from '../shared/annotation'
+import {
+  annotatorProblem,
+  type Annotation,
+  type AuditReport,
+  type CriterionFlagCounts,
+} from '../shared/annotation'
 import { AnnotationStore } from './audit/annotation-store'
 import { samplePairs } from './audit/queue-sampling'
 import { QueueStore } from './audit/queue-store'
@@ -242,6 +247,22 @@ export class Workbench {
       for (const a of (await this.needAnnotations()).list())
         counts.set(a.annotator, (counts.get(a.annotator) ?? 0) + 1)
       return [...counts].map(([name, labels]) => ({ name, labels }))
+    },
+    'annotations.criterionFlags': async ({ rubricId }) => {
+      const { index } = await this.need()
+      const rubric = index.rubricIndex(rubricId)
+      if (rubric === undefined)
+        throw new ApiError('not-found', `no rubric ${JSON.stringify(rubricId)} in this run`)
+      const pairIds = new Set(index.pairs.where('rubric', rubric).map((p) => p.id))
+      const counts: CriterionFlagCounts = {}
+      for (const a of (await this.needAnnotations()).list()) {
+        if (!pairIds.has(a.pairId)) continue
+        for (const [criterion, flag] of Object.entries(a.criterionFlags)) {
+          const byFlag = (counts[criterion] ??= {})
+          byFlag[flag] = (byFlag[flag] ?? 0) + 1
+        }
+      }
+      return counts
     },
     'queues.create': async ({ name, strategy, size, seed }) => {
       const { index, pairs } = await this.need()

@@ -132,3 +132,6 @@ export interface AuditReport {
    */
   disagreements: string[]
 }
+
+/** Per criterion position (as a string key): how many labels put each flag on it. */
+export type CriterionFlagCounts = Record<string, Partial<Record<CriterionFlag, number>>>

@@ -21,6 +21,7 @@ export const methodNames = [
   'annotations.remove',
   'annotations.list',
   'annotations.annotators',
+  'annotations.criterionFlags',
   'queues.create',
   'queues.list',
   'queues.get',

@@ -29,6 +29,7 @@ import {
   type AuditQueue,
   type AuditQueueSummary,
   type AuditReport,
+  type CriterionFlagCounts,
 } from './annotation'
 import { QUERY_LIMITS, annotationStates, pairSortKeys, verdictOutcomes } from './pair-query'
 import type { EventName, MethodName } from './contract-names'
@@ -114,6 +115,8 @@ export const methods = {
   ),
   /** Everyone who has labelled in this workspace, with how many labels each. */
   'annotations.annotators': method<{ name: string; labels: number }[]>()(z.object({}).strict()),
+  /** What annotators flagged on a rubric's criteria, over the pairs judged under it. */
+  'annotations.criterionFlags': method<CriterionFlagCounts>()(z.object({ rubricId: id }).strict()),
   'queues.create': method<AuditQueueSummary>()(
     z
       .object({

@@ -107,6 +107,13 @@ test('labeling: keys 1–5, Enter to commit, ← back, note, undo, help, reveal,
   await page.getByTestId('reveal').waitFor()
   assert.equal(await page.getByTestId('label-criterion').nth(0).getAttribute('data-flag'), 'leaks-answer')
   assert.equal(await page.getByTestId('label-criterion').nth(1).getAttribute('data-flag'), 'vague')
+  // Revealed, the pair can be opened; its rubric page counts the flags.
+  await page.getByTestId('reveal-pair-link').click()
+  await page.getByTestId('rubric-checklist').getByRole('link', { name: 'rubric page →' }).click()
+  await page.getByTestId('criteria-table').waitFor()
+  const flagCells = page.getByTestId('criterion-flags')
+  await flagCells.first().filter({ hasText: 'leaks-answer ×1' }).waitFor()
+  assert.match(await flagCells.nth(1).innerText(), /vague ×1/)
 
   // What reached the disk: one label, newer or older according to the side that was newer.
   const r = spawnSync(process.execPath, [builtCli, 'labels', demoRun, '--json', '--workspace', workspace], {

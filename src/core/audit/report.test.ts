@@ -90,3 +90,31 @@ test('report: shares with intervals, slices, judge and human agreement, an adjud
   assert.deepEqual(after.pairwise, report.pairwise)
   assert.deepEqual(after.fleiss, report.fleiss)
 })
+
+test('criterion flags are counted per criterion over the pairs judged under a rubric', async (t) => {
+  const dir = await tempDir(t)
+  const wb = new Workbench({ transport: 'serve', workspace: join(dir, 'ws') })
+  await wb.open(DEMO)
+  const [pair] = (await wb.handlers['pairs.list']({ offset: 0, limit: 1 })).items
+  assert.ok(pair !== undefined && pair.rubricId !== null)
+  for (const [annotator, flags] of [
+    ['x', { '0': 'leaks-answer', '1': 'vague' }],
+    ['y', { '0': 'leaks-answer' }],
+  ] as const) {
+    await wb.handlers['annotations.save']({
+      pairId: pair.id,
+      annotator,
+      label: 'newer',
+      blind: true,
+      note: null,
+      queue: null,
+      ms: null,
+      criterionFlags: flags,
+    })
+  }
+  assert.deepEqual(await wb.handlers['annotations.criterionFlags']({ rubricId: pair.rubricId }), {
+    '0': { 'leaks-answer': 2 },
+    '1': { vague: 1 },
+  })
+  await assert.rejects(wb.handlers['annotations.criterionFlags']({ rubricId: 'nope' }), /no rubric "nope"/)
+})
