@@ -51,14 +51,15 @@ class Shard {
   update(change: (annotations: Record<string, Stored>) => void): Promise<void> {
     const next = this.queue.then(async () => {
       const before = this.db.data
-      await this.db.read()
-      const fresh = normalize(this.db.data, this.file)
-      const annotations = nullPrototype(fresh.annotations)
-      change(annotations)
-      this.db.data = { ...fresh, annotations }
       try {
+        await this.db.read()
+        const fresh = normalize(this.db.data, this.file)
+        const annotations = nullPrototype(fresh.annotations)
+        change(annotations)
+        this.db.data = { ...fresh, annotations }
         await this.db.write()
       } catch (error) {
+        // Reading, checking or writing failed: memory keeps what was last known to be on disk.
         this.db.data = before
         throw error
       }
