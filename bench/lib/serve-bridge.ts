@@ -2,8 +2,7 @@
 // renderer's own wire protocol.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import WebSocket from 'ws'
-import type { WireEvent, WireResponse } from '../../src/shared/contract'
+import { connectBridge as connectBridgeClient } from '../../test/helpers/ws-client'
 
 export interface Serve {
   child: ChildProcess
@@ -49,41 +48,21 @@ export async function stopServe(child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
-/** A minimal client of the serve bridge (the renderer's own wire protocol). */
+/** The bridge client of the tests, answering with results and throwing refusals. */
 export async function connectBridge(url: string): Promise<{
   call<T>(method: string, args: object): Promise<T>
   close(): void
 }> {
   const u = new URL(url)
-  const ws = new WebSocket(`ws://${u.host}/ws?token=${encodeURIComponent(u.searchParams.get('token') ?? '')}`)
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve())
-    ws.once('error', reject)
-  })
-  let next = 1
-  const pending = new Map<number, (reply: WireResponse) => void>()
-  ws.on('message', (data) => {
-    const message = JSON.parse(data.toString()) as WireResponse | WireEvent
-    if (!('event' in message)) pending.get(message.id)?.(message)
-  })
-  // A socket error is followed by 'close', which fails whatever is still waiting.
-  ws.on('error', () => {})
-  ws.on('close', () => {
-    for (const [id, settle] of pending)
-      settle({ id, ok: false, error: { code: 'internal', message: 'the bridge closed' } })
-  })
+  const client = await connectBridgeClient(
+    `ws://${u.host}/ws?token=${encodeURIComponent(u.searchParams.get('token') ?? '')}`
+  )
   return {
-    call<T>(method: string, args: object): Promise<T> {
-      const id = next++
-      return new Promise<T>((resolve, reject) => {
-        pending.set(id, (reply) => {
-          pending.delete(id)
-          if (reply.ok) resolve(reply.result as T)
-          else reject(new Error(`${method}: ${reply.error.message}`))
-        })
-        ws.send(JSON.stringify({ id, method, args }))
-      })
+    async call<T>(method: string, args: object): Promise<T> {
+      const reply = await client.call(method, args)
+      if (!reply.ok) throw new Error(`${method}: ${reply.error.message}`)
+      return reply.result as T
     },
-    close: () => ws.close(),
+    close: () => client.close(),
   }
 }

@@ -24,7 +24,17 @@ export async function connectBridge(
   ws.on('message', (data) => {
     const message = JSON.parse(data.toString()) as WireResponse | WireEvent
     if ('event' in message) events.push(message)
-    else pending.get(message.id)?.(message)
+    else {
+      pending.get(message.id)?.(message)
+      pending.delete(message.id)
+    }
+  })
+  // A socket error is followed by 'close', which fails whatever is still waiting.
+  ws.on('error', () => {})
+  ws.on('close', () => {
+    for (const [id, settle] of pending)
+      settle({ id, ok: false, error: { code: 'internal', message: 'the bridge closed' } })
+    pending.clear()
   })
   return {
     events,

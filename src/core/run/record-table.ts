@@ -176,10 +176,6 @@ export class RecordTable<R extends object> {
     return out
   }
 
-  forEach(visit: (record: R, i: number) => void): void {
-    for (let i = 0; i < this.size; i++) visit(this.get(i) as R, i)
-  }
-
   *[Symbol.iterator](): IterableIterator<R> {
     for (let i = 0; i < this.size; i++) yield this.get(i) as R
   }

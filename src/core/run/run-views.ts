@@ -104,18 +104,6 @@ export function checkpointWindow(
   return { phase: target.phase, from, to: target.step }
 }
 
-export function pairInCheckpoint(
-  index: RunIndex,
-  pair: PairRec,
-  window: { phase: string; from: number; to: number }
-): boolean {
-  const step =
-    window.phase === 'rubric'
-      ? (index.rubrics.get(pair.rubric)?.step ?? null)
-      : (index.responses.get(pair.newer)?.step ?? null)
-  return step !== null && step > window.from && step <= window.to
-}
-
 export function pairSummary(index: RunIndex, pair: PairRec): PairSummary {
   const prompt = index.prompts[pair.prompt]
   const score = (v: number): number | null => {
