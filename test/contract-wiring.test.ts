@@ -7,6 +7,8 @@ import { test, type TestContext } from 'node:test'
 import { ipcChannel, methodNames, type MethodArgs, type MethodName } from '../src/shared/contract'
 import type { WorkbenchBridge } from '../src/shared/bridge'
 import { Workbench } from '../src/core/workbench'
+import { dispatch } from '../src/core/api/dispatch'
+import type { JudgeJob } from '../src/shared/judge'
 import { startServer } from '../src/core/serve/serve-server'
 import { registerIpc, type IpcResult } from '../src/main/ipc'
 import { writeWorkbenchFixture } from './fixtures/workbench-fixture'
@@ -14,7 +16,7 @@ import { tempDir } from './helpers/temp'
 import { connectBridge } from './helpers/ws-client'
 
 /** Valid arguments for every method; a method added to the contract must be added here. */
-function validArgs(root: string, queueId: string): { [M in MethodName]: MethodArgs<M> } {
+function validArgs(root: string, queueId: string, jobId: string): { [M in MethodName]: MethodArgs<M> } {
   return {
     'app.info': {},
     'run.open': { path: root },
@@ -40,10 +42,19 @@ function validArgs(root: string, queueId: string): { [M in MethodName]: MethodAr
     'audit.report': {},
     'queues.get': { id: queueId, annotator: 'wiring' },
     'responses.get': { id: 'r-new' },
+    'judge.setup': {},
+    'judge.start': { protocol: 'criteria-logprob', limit: 1 },
+    'judge.jobs': {},
+    'judge.cancel': { id: jobId },
+    'judge.resume': { id: jobId },
+    'judge.pair': { pairId: 'pair-1' },
+    'judge.rubric': { rubricId: 'k1' },
   }
 }
 
-async function setup(t: TestContext): Promise<{ wb: Workbench; root: string; dir: string; queueId: string }> {
+async function setup(
+  t: TestContext
+): Promise<{ wb: Workbench; root: string; dir: string; queueId: string; jobId: string }> {
   const dir = await tempDir(t)
   const root = join(dir, 'run')
   await writeWorkbenchFixture(root)
@@ -55,13 +66,20 @@ async function setup(t: TestContext): Promise<{ wb: Workbench; root: string; dir
     size: 5,
     seed: 1,
   })
-  return { wb, root, dir, queueId }
+  t.after(() => wb.close())
+  const job = (await dispatch(wb.handlers, 'judge.start', {
+    protocol: 'criteria-logprob',
+    limit: 1,
+  })) as JudgeJob
+  const jobId = job.id
+  await (await wb.judgeJobs()).idle()
+  return { wb, root, dir, queueId, jobId }
 }
 
 type Handler = (event: unknown, args: unknown) => Promise<IpcResult>
 
 test('IPC: one handler per contract method, each answering; malformed arguments are refused', async (t) => {
-  const { wb, root, queueId } = await setup(t)
+  const { wb, root, queueId, jobId } = await setup(t)
   const handlers = new Map<string, Handler>()
   const channels = registerIpc(
     { handle: (c: string, fn: Handler) => void handlers.set(c, fn) } as never,
@@ -69,7 +87,7 @@ test('IPC: one handler per contract method, each answering; malformed arguments 
     () => true
   )
   assert.deepEqual(channels.sort(), methodNames.map(ipcChannel).sort())
-  const args = validArgs(root, queueId)
+  const args = validArgs(root, queueId, jobId)
   for (const name of methodNames) {
     const reply = await handlers.get(ipcChannel(name))?.({}, args[name])
     assert.equal(reply?.ok, true, `${name}: ${JSON.stringify(reply)}`)
@@ -104,7 +122,7 @@ test('IPC: requests from an untrusted frame are refused', async (t) => {
 })
 
 test('preload: exposes exactly the contract methods, routed to their channels', async (t) => {
-  const { wb, root, queueId } = await setup(t)
+  const { wb, root, queueId, jobId } = await setup(t)
   const handlers = new Map<string, Handler>()
   registerIpc(
     { handle: (c: string, fn: Handler) => void handlers.set(c, fn) } as never,
@@ -119,7 +137,7 @@ test('preload: exposes exactly the contract methods, routed to their channels', 
   await import('../src/preload/index')
   const bridge = stub.exposed.get('workbench') as WorkbenchBridge
   assert.deepEqual(Object.keys(bridge.api).sort(), [...methodNames].sort())
-  const args = validArgs(root, queueId)
+  const args = validArgs(root, queueId, jobId)
   for (const name of methodNames) {
     await (bridge.api[name] as (a: unknown) => Promise<unknown>)(args[name])
   }
@@ -135,7 +153,7 @@ test('preload: exposes exactly the contract methods, routed to their channels', 
 })
 
 test('serve bridge: every contract method answers over the WebSocket; malformed arguments are refused', async (t) => {
-  const { wb, root, dir, queueId } = await setup(t)
+  const { wb, root, dir, queueId, jobId } = await setup(t)
   const staticDir = join(dir, 'static')
   await mkdir(staticDir)
   await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>t</title>')
@@ -143,7 +161,7 @@ test('serve bridge: every contract method answers over the WebSocket; malformed 
   t.after(() => server.close())
   const client = await connectBridge(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)
   t.after(() => client.close())
-  const args = validArgs(root, queueId)
+  const args = validArgs(root, queueId, jobId)
   for (const name of methodNames) {
     const reply = await client.call(name, args[name])
     assert.equal(reply.ok, true, `${name}: ${JSON.stringify(reply)}`)

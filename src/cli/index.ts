@@ -1,5 +1,7 @@
 // The command-line front door over the same core as the desktop app.
-import { Command, InvalidArgumentError } from 'commander'
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { judgeDevices, judgeProtocols, modelDtypes } from '../shared/judge'
+import type { JudgeOptions } from './judge'
 import { VERSION } from '../core/version'
 import { demoRunPath } from './paths'
 
@@ -7,6 +9,19 @@ function parsePort(value: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new InvalidArgumentError('a port is a whole number from 0 to 65535')
+  return n
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1')
+  return n
+}
+
+function seedInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 32 - 1)
+    throw new InvalidArgumentError('a seed is a whole number from 0 to 4294967295')
   return n
 }
 
@@ -111,6 +126,53 @@ export function buildProgram(): Command {
     .action(async (path: string, opts: { json?: boolean; workspace?: string }) => {
       const { labelsCommand } = await import('./labels')
       process.exitCode = await labelsCommand(
+        path,
+        opts,
+        (l) => console.log(l),
+        (l) => console.error(l)
+      )
+    })
+  program
+    .command('judge')
+    .description(
+      "Score a run's pairs with a local judge; results go to the run's workspace and a rerun skips what is done"
+    )
+    .argument('<path>', 'the run')
+    .addOption(
+      new Option('--protocol <protocol>', 'how the judge scores')
+        .choices(judgeProtocols)
+        .makeOptionMandatory()
+    )
+    .option(
+      '--model <dir>',
+      'a Hugging Face-style model folder with onnx/model*.onnx (default: the smoke-test judge)'
+    )
+    .option('--template <file>', "a judge template file (default: the protocol's bundled template)")
+    .option('--no-rubric', 'judge without the rubric (the baseline that shows what the rubric adds)')
+    .addOption(
+      new Option('--device <device>', 'where to run; auto picks the fastest that starts')
+        .choices(judgeDevices)
+        .default('auto')
+    )
+    .addOption(
+      new Option('--dtype <dtype>', 'which weights of the folder (onnx/model.onnx, _fp16, _quantized, _q4)')
+        .choices(modelDtypes)
+        .default('fp32')
+    )
+    .option('--batch <n>', 'sequences per forward pass', positiveInt, 8)
+    .option('--no-prefix-cache', 'recompute shared prefixes for every sequence (for comparison)')
+    .option('--limit <n>', 'only the first N pairs of the selection', positiveInt)
+    .option('--checkpoint <id>', "only pairs in this checkpoint's window (e.g. policy-50)")
+    .option('--queue <id>', 'only the pairs of this audit queue')
+    .option('--seed <n>', 'seed of sampled protocols (pointwise-json)', seedInt, 0)
+    .option('--json', 'print one JSON line at the end: {"scored","skipped","failed","seconds","device"}')
+    .option(
+      '--workspace <dir>',
+      "the run's workspace folder (default: one per run in the user's app-data folder)"
+    )
+    .action(async (path: string, opts: JudgeOptions) => {
+      const { judgeCommand } = await import('./judge')
+      process.exitCode = await judgeCommand(
         path,
         opts,
         (l) => console.log(l),

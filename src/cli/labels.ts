@@ -4,39 +4,7 @@
 import { readFile } from 'node:fs/promises'
 import { parse } from 'csv-parse/sync'
 import { isLabelValue, labelValues } from '../shared/annotation'
-import { Workbench } from '../core/workbench'
-import { terminalProgress } from './terminal-progress'
-
-type Print = (line: string) => void
-
-interface RunOptions {
-  workspace?: string
-}
-
-/** Opens the run and its workspace; on failure prints why and returns null. */
-async function openWorkbench(path: string, options: RunOptions, err: Print): Promise<Workbench | null> {
-  const progress = terminalProgress('indexing')
-  const wb = new Workbench({
-    transport: 'cli',
-    ...(options.workspace !== undefined && { workspace: options.workspace }),
-    emit: (event, payload) => {
-      if (event === 'run.progress') progress.update(payload as Parameters<typeof progress.update>[0])
-    },
-  })
-  try {
-    const summary = await wb.open(path)
-    if (summary.annotationsProblem !== null) {
-      err(`rubric-workbench: ${summary.annotationsProblem}`)
-      return null
-    }
-    return wb
-  } catch (error) {
-    err(`rubric-workbench: ${(error as Error).message}`)
-    return null
-  } finally {
-    progress.done()
-  }
-}
+import { openWorkbench, type Print, type RunOptions } from './open-workbench'
 
 /**
  * Returns the exit status: 0 when every row was saved, 1 when some rows were refused (each

@@ -1,8 +1,8 @@
 // Locations inside the installed package, the same from the built CLI (out/main/cli.js) and from
 // sources run by the tests (src/cli/*.ts): both sit two folders below the package root.
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { packageRoot, resourcePath } from '../core/resources'
 
-export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const demoRunPath = join(packageRoot, 'resources', 'demo-run')
+export { packageRoot }
+export const demoRunPath = resourcePath('demo-run')
 export const rendererDir = join(packageRoot, 'out', 'renderer')

@@ -31,6 +31,14 @@ import {
 } from './run/run-views'
 import { TextStore } from './run/text-store'
 import { VERSION } from './version'
+import type { JudgeSelection, JudgeSetup } from '../shared/judge'
+import { deviceOptions } from './judge/devices'
+import { JudgeJobs } from './judge/judge-jobs'
+import { listTemplates } from './judge/judge-template'
+import { pairJudgements, rubricJudgements } from './judge/judgements'
+import { inspectModel } from './judge/model-folder'
+import { VerdictStore } from './judge/verdict-store'
+import { smokeTestModelDir } from './resources'
 import { defaultWorkspaceFor } from './workspace/location'
 import { Workspace } from './workspace/workspace'
 
@@ -54,6 +62,9 @@ export interface OpenRunState {
   /** Null when the workspace's annotation store could not be opened (see annotationsProblem). */
   annotations: AnnotationStore | null
   queues: QueueStore | null
+  /** Null when the workspace's judge results could not be opened (see judgeProblem). */
+  judging: { verdicts: VerdictStore; jobs: JudgeJobs } | null
+  judgeProblem: string | null
 }
 
 export class Workbench {
@@ -120,8 +131,33 @@ export class Workbench {
     }
     const pairs = new PairQueryEngine(index, labelled)
     const timeline = new TimelineStatsBuilder(index, store, pairs.columns)
+    let judging: OpenRunState['judging'] = null
+    let judgeProblem: string | null = null
+    try {
+      const verdicts = await VerdictStore.open(workspace.dir)
+      const select = (selection: JudgeSelection): Promise<number[]> => this.selectPairs(selection)
+      const jobs = await JudgeJobs.open(workspace.dir, verdicts, { index, texts: store, select }, (job) =>
+        this.emit('judge.progress', job)
+      )
+      judging = { verdicts, jobs }
+    } catch (error) {
+      judgeProblem = `local judge results cannot be used: ${(error as Error).message}`
+    }
     stillLatest()
-    this.current = { index, store, workspace, summary, pairs, timeline, annotations, queues }
+    // The previous run's judge job stops with it (it can be resumed when that run is open again).
+    await this.current?.judging?.jobs.close()
+    this.current = {
+      index,
+      store,
+      workspace,
+      summary,
+      pairs,
+      timeline,
+      annotations,
+      queues,
+      judging,
+      judgeProblem,
+    }
     this.emit('run.opened', summary)
     return summary
   }
@@ -156,6 +192,73 @@ export class Workbench {
         `audit queues cannot be used: ${summary.annotationsProblem ?? 'unknown'}`
       )
     return queues
+  }
+
+  private async needJudging(): Promise<NonNullable<OpenRunState['judging']>> {
+    const { judging, judgeProblem } = await this.need()
+    if (judging === null) throw new ApiError('internal', judgeProblem ?? 'local judges are unavailable')
+    return judging
+  }
+
+  /** Stops what runs in the background (a judge job's process); the run's files stay as they are. */
+  async close(): Promise<void> {
+    await this.opening?.catch(() => {})
+    await this.current?.judging?.jobs.close()
+  }
+
+  /** The judge jobs of the open run (the CLI drives them directly). */
+  async judgeJobs(): Promise<JudgeJobs> {
+    return (await this.needJudging()).jobs
+  }
+
+  private async selectPairs(selection: JudgeSelection): Promise<number[]> {
+    const { index, pairs } = await this.need()
+    if (selection.kind === 'run') return Array.from({ length: index.pairs.length }, (_, i) => i)
+    if (selection.kind === 'query') return Array.from(await pairs.matching(selection.query))
+    const queue = (await this.needQueues()).get(selection.id)
+    if (queue === undefined)
+      throw new ApiError('not-found', `no audit queue ${JSON.stringify(selection.id)} in this workspace`)
+    return queue.pairIds.map((id) => index.pairIndex(id)).filter((i): i is number => i !== undefined)
+  }
+
+  private async judgeSetup(): Promise<JudgeSetup> {
+    const { judging } = await this.need()
+    const folders = new Set<string>([smokeTestModelDir])
+    for (const dir of (this.options.env ?? process.env)['RUBRIC_WORKBENCH_MODELS']?.split(':') ?? [])
+      if (dir !== '') folders.add(dir)
+    for (const job of judging?.jobs.list() ?? []) if (job.spec.model !== null) folders.add(job.spec.model)
+    const models = await Promise.all(
+      [...folders].map(async (path) => {
+        try {
+          const m = await inspectModel(path)
+          return {
+            path: m.dir,
+            name: m.name,
+            dtypes: m.dtypes,
+            smokeTest: m.smokeTest,
+            contextLength: m.contextLength,
+            problem: null,
+          }
+        } catch (error) {
+          return {
+            path,
+            name: path.split(/[\\/]/).pop() ?? path,
+            dtypes: [],
+            smokeTest: false,
+            contextLength: null,
+            problem: (error as Error).message,
+          }
+        }
+      })
+    )
+    const templates = (await listTemplates()).map((t) => ({
+      path: t.path,
+      name: t.name,
+      version: t.version,
+      protocol: t.protocol,
+      withoutRubric: t.userWithoutRubric !== null,
+    }))
+    return { models, templates, devices: deviceOptions() }
   }
 
   private async need(): Promise<OpenRunState> {
@@ -304,6 +407,35 @@ export class Workbench {
         throw new ApiError('not-found', `no response ${JSON.stringify(id)} in this run`)
       return responseDetail(index, store, response)
     },
+    'judge.setup': async () => this.judgeSetup(),
+    'judge.start': async (spec) => (await this.needJudging()).jobs.start(spec),
+    'judge.jobs': async () => (await this.needJudging()).jobs.list(),
+    'judge.cancel': async ({ id }) => this.jobCall(id, (jobs) => jobs.cancel(id)),
+    'judge.resume': async ({ id }) => this.jobCall(id, (jobs) => jobs.resume(id)),
+    'judge.pair': async ({ pairId }) => {
+      const { index } = await this.need()
+      const { verdicts } = await this.needJudging()
+      const pair = index.pairs.get(index.pairIndex(pairId) ?? -1)
+      if (pair === undefined) throw new ApiError('not-found', `no pair ${JSON.stringify(pairId)} in this run`)
+      return pairJudgements(verdicts, {
+        newerId: index.responses.get(pair.newer)?.id ?? '',
+        olderId: index.responses.get(pair.older)?.id ?? '',
+        rubricId: index.rubrics.get(pair.rubric)?.id ?? null,
+      })
+    },
+    'judge.rubric': async ({ rubricId }) => {
+      const { index } = await this.need()
+      if (index.rubricIndex(rubricId) === undefined)
+        throw new ApiError('not-found', `no rubric ${JSON.stringify(rubricId)} in this run`)
+      return rubricJudgements((await this.needJudging()).verdicts, rubricId)
+    },
+  }
+
+  private async jobCall<T>(id: string, call: (jobs: JudgeJobs) => Promise<T>): Promise<T> {
+    const { jobs } = await this.needJudging()
+    if (jobs.get(id) === undefined)
+      throw new ApiError('not-found', `no judge job ${JSON.stringify(id)} in this workspace`)
+    return call(jobs)
   }
 }
 

@@ -27,9 +27,16 @@ export const methodNames = [
   'queues.get',
   'audit.report',
   'responses.get',
+  'judge.setup',
+  'judge.start',
+  'judge.jobs',
+  'judge.cancel',
+  'judge.resume',
+  'judge.pair',
+  'judge.rubric',
 ] as const
 
-export const eventNames = ['run.progress', 'run.opened'] as const
+export const eventNames = ['run.progress', 'run.opened', 'judge.progress'] as const
 
 export type MethodName = (typeof methodNames)[number]
 export type EventName = (typeof eventNames)[number]

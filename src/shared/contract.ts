@@ -33,6 +33,15 @@ import {
 } from './annotation'
 import { QUERY_LIMITS, annotationStates, pairSortKeys, verdictOutcomes } from './pair-query'
 import type { EventName, MethodName } from './contract-names'
+import {
+  judgeDevices,
+  judgeProtocols,
+  modelDtypes,
+  type JudgeJob,
+  type JudgeSetup,
+  type PairJudgements,
+  type RubricJudgements,
+} from './judge'
 
 export * from './contract-names'
 
@@ -66,6 +75,39 @@ const pairQuery = {
   sort: z.enum(pairSortKeys).optional(),
   desc: z.boolean().optional(),
 }
+
+const folderPath = z.string().min(1).max(4096)
+
+/** Which pairs a judge job covers. */
+const judgeSelection = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('run') }).strict(),
+  z.object({ kind: z.literal('query'), query: z.object(pairQuery).strict() }).strict(),
+  z.object({ kind: z.literal('queue'), id }).strict(),
+])
+
+export const judgeJobArgs = z
+  .object({
+    /** A local model folder; null for the bundled smoke-test judge. */
+    model: folderPath.nullable().default(null),
+    dtype: z.enum(modelDtypes).default('fp32'),
+    protocol: z.enum(judgeProtocols),
+    /** A template file; null for the protocol's bundled template. */
+    template: folderPath.nullable().default(null),
+    rubric: z.boolean().default(true),
+    device: z.enum(judgeDevices).default('auto'),
+    batch: z.number().int().min(1).max(256).default(8),
+    prefixCache: z.boolean().default(true),
+    /** The first N pairs of the selection. */
+    limit: z.number().int().min(1).max(100_000_000).nullable().default(null),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(0),
+    selection: judgeSelection.default({ kind: 'run' }),
+  })
+  .strict()
 
 interface MethodSpec<A extends z.ZodType, R> {
   args: A
@@ -138,6 +180,16 @@ export const methods = {
     z.object({ id, annotator: annotator.optional() }).strict()
   ),
   'responses.get': method<Response>()(z.object({ id }).strict()),
+  /** Models, templates and devices a judge job can use. */
+  'judge.setup': method<JudgeSetup>()(z.object({}).strict()),
+  'judge.start': method<JudgeJob>()(judgeJobArgs),
+  'judge.jobs': method<JudgeJob[]>()(z.object({}).strict()),
+  'judge.cancel': method<JudgeJob>()(z.object({ id }).strict()),
+  'judge.resume': method<JudgeJob>()(z.object({ id }).strict()),
+  /** Local verdicts on a pair, per judge setting, with the rubric's effect. */
+  'judge.pair': method<PairJudgements>()(z.object({ pairId: id }).strict()),
+  /** Local verdicts given under a rubric, per judge setting. */
+  'judge.rubric': method<RubricJudgements>()(z.object({ rubricId: id }).strict()),
 } as const satisfies Record<MethodName, MethodSpec<z.ZodType, unknown>>
 
 export const events = {
@@ -149,6 +201,8 @@ export const events = {
     bytesTotal: z.number(),
   }),
   'run.opened': z.custom<RunSummary>(),
+  /** A judge job changed state or made progress. */
+  'judge.progress': z.custom<JudgeJob>(),
 } as const satisfies Record<EventName, z.ZodType>
 
 export type MethodArgs<M extends MethodName> = z.input<(typeof methods)[M]['args']>

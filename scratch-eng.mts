@@ -1,0 +1,15 @@
+import { JudgeEngine } from './src/core/judge/judge-engine'
+const e = await JudgeEngine.load('/tmp/tj', { device: 'auto', dtype: 'fp32', log: console.log })
+console.log(e.judge, e.device, e.contextLength)
+const base = 'The quick brown fox jumps over the lazy dog. '.repeat(8)
+const groups = [[0,1,2,3,4].map(i => e.chat([{role:'user', content: base + ` criterion ${i} ${'x'.repeat(i*3)}`}]))]
+const yes = e.answerTokens(['Yes','No'])
+let t=Date.now()
+const a = await e.nextTokenLogprobs(groups, yes, { batch: 8, prefixReuse: true })
+console.log('reuse', Date.now()-t); t=Date.now()
+const b = await e.nextTokenLogprobs(groups, yes, { batch: 8, prefixReuse: false })
+console.log('full', Date.now()-t)
+const c = await e.nextTokenLogprobs(groups.map(g=>g.map(s=>[s])).flat(), yes, { batch: 1, prefixReuse: false })
+console.log(a[0], b[0], c.map(x=>x[0]))
+const g = await e.generate(groups[0][0], { maxNewTokens: 20, temperature: 0.6, random: Math.random, prefix: null })
+console.log(g)

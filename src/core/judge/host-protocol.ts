@@ -1,0 +1,34 @@
+// Messages between the workbench and its judge host process. Requests carry a sequence number;
+// every reply names the request it answers (logs are not tied to one and carry 0).
+import type { DeviceReport, JudgeDevice, ModelDtype } from '../../shared/judge'
+import type { JudgeTemplate } from './judge-template'
+import type { ItemResult, JudgeItem } from './protocols'
+
+export type HostRequest =
+  | { seq: number; type: 'load'; model: string; device: JudgeDevice; dtype: ModelDtype }
+  | {
+      seq: number
+      type: 'run'
+      template: JudgeTemplate
+      items: JudgeItem[]
+      batch: number
+      prefixReuse: boolean
+      seed: number
+    }
+  /** Stops the run in progress after its current forward pass. */
+  | { seq: number; type: 'cancel' }
+
+export interface LoadedJudge {
+  judge: string
+  device: DeviceReport
+  contextLength: number
+  smokeTest: boolean
+}
+
+export type HostReply =
+  | { seq: number; type: 'loaded'; loaded: LoadedJudge }
+  | { seq: number; type: 'result'; result: ItemResult }
+  | { seq: number; type: 'progress'; done: number; total: number }
+  | { seq: number; type: 'done'; cancelled: boolean; tokens: number; passes: number; seconds: number }
+  | { seq: number; type: 'error'; message: string }
+  | { seq: 0; type: 'log'; message: string }

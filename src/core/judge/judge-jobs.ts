@@ -1,0 +1,442 @@
+// Judge jobs: a queue in the core that scores a selection of pairs with one judge setting. One job
+// runs at a time, in its own judge host process. Results are flushed to the workspace as they come,
+// keyed so that a rerun (resume) skips what is done; a cancelled, failed or crashed job resumes
+// from there. Jobs themselves are a small durable document, so a restart finds them again.
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import { Low } from 'lowdb'
+import {
+  isActive,
+  verdictKey,
+  type JudgeJob,
+  type JudgeJobSpec,
+  type JudgeSelection,
+  type LocalVerdict,
+} from '../../shared/judge'
+import type { RunIndex } from '../run/run-index'
+import { responseDetail, rubricDetail } from '../run/run-views'
+import type { TextStore } from '../run/text-store'
+import { smokeTestModelDir } from '../resources'
+import { DurableJsonFile } from '../store/durable-json-file'
+import { HostCrashError, JudgeHost } from './judge-host'
+import { bundledTemplate, readTemplate, type JudgeTemplate } from './judge-template'
+import { inspectModel, judgeId } from './model-folder'
+import { failed, type ItemResult, type ItemRubric, type JudgeItem } from './protocols'
+import type { VerdictStore } from './verdict-store'
+
+/** Items per request to the host: results are flushed to disk between requests. */
+const CHUNK = 16
+const KEEP_JOBS = 200
+
+interface JobsDoc {
+  schemaVersion: 1
+  jobs: JudgeJob[]
+}
+
+export interface JudgeSource {
+  index: RunIndex
+  texts: TextStore
+  /** Pair indices of a selection, in the selection's order. */
+  select(selection: JudgeSelection): Promise<number[]>
+}
+
+interface Attempt {
+  cancelled: boolean
+  host: JudgeHost | null
+}
+
+export class JudgeJobs {
+  private readonly jobs = new Map<string, JudgeJob>()
+  private readonly attempts = new Map<string, Attempt>()
+  private running: Promise<void> | null = null
+  /** Lines the judge processes wrote, newest last (for the log panel and crash reports). */
+  readonly log: string[] = []
+
+  private constructor(
+    private readonly db: Low<JobsDoc>,
+    private readonly verdicts: VerdictStore,
+    private readonly source: JudgeSource,
+    private readonly emit: (job: JudgeJob) => void
+  ) {}
+
+  static async open(
+    workspaceDir: string,
+    verdicts: VerdictStore,
+    source: JudgeSource,
+    emit: (job: JudgeJob) => void = () => {}
+  ): Promise<JudgeJobs> {
+    const db = new Low<JobsDoc>(new DurableJsonFile<JobsDoc>(join(workspaceDir, 'judge', 'jobs.json')), {
+      schemaVersion: 1,
+      jobs: [],
+    })
+    await db.read()
+    const jobs = new JudgeJobs(db, verdicts, source, emit)
+    let changed = false
+    for (const job of db.data.jobs) {
+      // A job that was running when the workbench stopped can be resumed.
+      if (isActive(job.state)) {
+        job.state = 'interrupted'
+        job.message = 'the workbench stopped while this job ran; its finished results are kept'
+        changed = true
+      }
+      jobs.jobs.set(job.id, job)
+    }
+    if (changed) await jobs.save()
+    return jobs
+  }
+
+  list(): JudgeJob[] {
+    return [...this.jobs.values()].sort((a, b) => (a.created < b.created ? 1 : -1))
+  }
+
+  get(id: string): JudgeJob | undefined {
+    return this.jobs.get(id)
+  }
+
+  async start(spec: JudgeJobSpec): Promise<JudgeJob> {
+    const now = new Date().toISOString()
+    const job: JudgeJob = {
+      id: `judge-${randomUUID().slice(0, 8)}`,
+      spec,
+      state: 'queued',
+      judge: null,
+      device: null,
+      total: 0,
+      scored: 0,
+      skipped: 0,
+      failed: 0,
+      rate: null,
+      remainingS: null,
+      message: null,
+      created: now,
+      updated: now,
+    }
+    this.jobs.set(job.id, job)
+    await this.save()
+    this.changed(job)
+    this.pump()
+    return job
+  }
+
+  async cancel(id: string): Promise<JudgeJob> {
+    const job = this.need(id)
+    if (job.state === 'queued') {
+      job.state = 'cancelled'
+      job.message = 'cancelled before it started'
+      await this.save()
+      this.changed(job)
+    } else if (isActive(job.state)) {
+      const attempt = this.attempts.get(id)
+      if (attempt !== undefined) {
+        attempt.cancelled = true
+        attempt.host?.cancel()
+      }
+    }
+    return job
+  }
+
+  async resume(id: string): Promise<JudgeJob> {
+    const job = this.need(id)
+    if (isActive(job.state) || job.state === 'done') return job
+    job.state = 'queued'
+    job.message = null
+    await this.save()
+    this.changed(job)
+    this.pump()
+    return job
+  }
+
+  /** Resolves once no job is queued or running. */
+  async idle(): Promise<void> {
+    while (this.running !== null) await this.running
+  }
+
+  /** Stops the running job's process (the workbench is closing or opening another run). */
+  async close(): Promise<void> {
+    for (const [id, attempt] of this.attempts) {
+      attempt.cancelled = true
+      attempt.host?.kill()
+      const job = this.jobs.get(id)
+      if (job !== undefined && isActive(job.state)) job.message = 'the workbench closed while this job ran'
+    }
+    await this.running?.catch(() => {})
+  }
+
+  private need(id: string): JudgeJob {
+    const job = this.jobs.get(id)
+    if (job === undefined) throw new Error(`no judge job ${JSON.stringify(id)} in this workspace`)
+    return job
+  }
+
+  private pump(): void {
+    if (this.running !== null) return
+    const next = [...this.jobs.values()]
+      .filter((j) => j.state === 'queued')
+      .sort((a, b) => (a.updated < b.updated ? -1 : 1))[0]
+    if (next === undefined) return
+    this.running = this.execute(next).finally(() => {
+      this.running = null
+      this.pump()
+    })
+  }
+
+  private changed(job: JudgeJob): void {
+    job.updated = new Date().toISOString()
+    this.emit(structuredClone(job))
+  }
+
+  private async save(): Promise<void> {
+    // Old finished jobs go first; their results stay in the verdict files.
+    const all = this.list()
+    const kept = all.slice(0, KEEP_JOBS)
+    for (const gone of all.slice(KEEP_JOBS)) this.jobs.delete(gone.id)
+    this.db.data = { schemaVersion: 1, jobs: kept }
+    await this.db.write()
+  }
+
+  private async execute(job: JudgeJob): Promise<void> {
+    const attempt: Attempt = { cancelled: false, host: null }
+    this.attempts.set(job.id, attempt)
+    const pending: LocalVerdict[] = []
+    let firstFailure: string | null = null
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return
+      await this.verdicts.append(pending.splice(0))
+    }
+    job.state = 'loading'
+    job.message = null
+    job.rate = null
+    job.remainingS = null
+    this.changed(job)
+    try {
+      const { spec } = job
+      const modelDir = spec.model ?? smokeTestModelDir
+      const model = await inspectModel(modelDir)
+      const template =
+        spec.template === null ? await bundledTemplate(spec.protocol) : await readTemplate(spec.template)
+      if (template.protocol !== spec.protocol)
+        throw new Error(`the template ${template.path} is for ${template.protocol}, not ${spec.protocol}`)
+      if (!spec.rubric && template.userWithoutRubric === null)
+        throw new Error(
+          `the template ${template.path} has no [user without rubric] section, so it cannot judge without a rubric`
+        )
+      const judge = judgeId(model, spec.dtype)
+      const work = await this.items(spec, judge, template)
+      job.judge = judge
+      job.total = work.items.length + work.invalid.length + work.skipped
+      job.skipped = work.skipped
+      job.scored = 0
+      job.failed = work.invalid.length
+      const stamp = stamper(judge, template, spec.rubric)
+      pending.push(...work.invalid.map((r) => stamp(r, work.meta.get(r.key))))
+      firstFailure = work.invalid[0]?.error ?? null
+      await flush()
+      if (work.items.length === 0 || attempt.cancelled) {
+        job.state = attempt.cancelled ? 'cancelled' : 'done'
+        if (job.failed > 0 && firstFailure !== null)
+          job.message = `${job.failed} item${job.failed === 1 ? '' : 's'} could not be judged; the first: ${firstFailure}`
+        return
+      }
+      const host = (attempt.host = new JudgeHost((line) => this.remember(line)))
+      const loaded = await host.load(model.dir, spec.device, spec.dtype)
+      job.device = loaded.device
+      job.state = 'running'
+      this.changed(job)
+      const started = performance.now()
+      let doneHere = 0
+      let lastEmit = 0
+      for (let at = 0; at < work.items.length && !attempt.cancelled; at += CHUNK) {
+        const chunk = work.items.slice(at, at + CHUNK)
+        const outcome = await host.run(
+          template,
+          chunk,
+          { batch: spec.batch, prefixReuse: spec.prefixCache, seed: spec.seed },
+          (result) => {
+            pending.push(stamp(result, work.meta.get(result.key)))
+            if (result.error === null) job.scored++
+            else {
+              job.failed++
+              firstFailure ??= result.error
+            }
+            doneHere++
+            const seconds = (performance.now() - started) / 1000
+            job.rate = seconds > 0 ? doneHere / seconds : null
+            const left = job.total - job.scored - job.failed - job.skipped
+            job.remainingS = job.rate !== null && job.rate > 0 ? left / job.rate : null
+            if (performance.now() - lastEmit > 200) {
+              lastEmit = performance.now()
+              this.changed(job)
+            }
+          }
+        )
+        await flush()
+        await this.save()
+        if (outcome.cancelled) attempt.cancelled = true
+      }
+      job.state = attempt.cancelled ? 'cancelled' : 'done'
+      job.remainingS = job.state === 'done' ? 0 : null
+      if (job.failed > 0 && firstFailure !== null)
+        job.message = `${job.failed} item${job.failed === 1 ? '' : 's'} could not be judged; the first: ${firstFailure}`
+    } catch (error) {
+      if (error instanceof HostCrashError) {
+        const last = attempt.host?.lastLines().at(-1)
+        job.state = attempt.cancelled ? 'cancelled' : 'interrupted'
+        job.message = attempt.cancelled
+          ? (job.message ?? 'cancelled')
+          : `${error.message}${last === undefined ? '' : `: ${last}`}; finished results are kept, resume to go on`
+      } else {
+        job.state = 'failed'
+        job.message = error instanceof Error ? error.message : String(error)
+      }
+    } finally {
+      try {
+        await flush()
+      } catch (error) {
+        job.state = 'failed'
+        job.message = `results could not be saved: ${(error as Error).message}`
+      }
+      await attempt.host?.close()
+      this.attempts.delete(job.id)
+      await this.save().catch((error: unknown) => this.remember(`judge jobs: ${(error as Error).message}`))
+      this.changed(job)
+    }
+  }
+
+  private remember(line: string): void {
+    this.log.push(line)
+    if (this.log.length > 500) this.log.splice(0, this.log.length - 500)
+  }
+
+  /** The selection's work: items still to judge, items that cannot be judged, and what is done. */
+  private async items(
+    spec: JudgeJobSpec,
+    judge: string,
+    template: JudgeTemplate
+  ): Promise<{ items: JudgeItem[]; invalid: ItemResult[]; skipped: number; meta: Map<string, ItemMeta> }> {
+    const { index, texts } = this.source
+    let pairs = await this.source.select(spec.selection)
+    if (spec.limit !== null) pairs = pairs.slice(0, spec.limit)
+    const pairwise = spec.protocol === 'pairwise-logprob'
+    const items: JudgeItem[] = []
+    const invalid: ItemResult[] = []
+    const meta = new Map<string, ItemMeta>()
+    const seen = new Set<string>()
+    let skipped = 0
+    const rubrics = new Map<number, ItemRubric | string>()
+    for (const p of pairs) {
+      const pair = index.pairs.get(p)
+      if (pair === undefined) continue
+      const prompt = index.prompts[pair.prompt]
+      const newer = index.responses.get(pair.newer)
+      const older = index.responses.get(pair.older)
+      if (prompt === undefined || newer === undefined || older === undefined) continue
+      let rubric: ItemRubric | string | null = null
+      if (spec.rubric) {
+        const rec = index.rubrics.get(pair.rubric)
+        if (rec === undefined) rubric = `pair ${pair.id} has no rubric to judge with`
+        else {
+          rubric = rubrics.get(pair.rubric) ?? itemRubric(await rubricDetail(index, texts, rec))
+          rubrics.set(pair.rubric, rubric)
+        }
+      }
+      const sides = pairwise ? [[newer, older] as const] : [[newer, null] as const, [older, null] as const]
+      for (const [first, second] of sides) {
+        const rubricId =
+          typeof rubric === 'object' && rubric !== null
+            ? rubric.id
+            : spec.rubric
+              ? (index.rubrics.get(pair.rubric)?.id ?? '?')
+              : null
+        const key = verdictKey({
+          judge,
+          protocol: spec.protocol,
+          template: template.name,
+          templateVersion: template.version,
+          rubricId,
+          responseId: first.id,
+          otherResponseId: second?.id ?? null,
+        })
+        if (seen.has(key)) continue
+        seen.add(key)
+        meta.set(key, { rubricId, responseId: first.id, otherResponseId: second?.id ?? null })
+        if (this.verdicts.done(key)) {
+          skipped++
+          continue
+        }
+        const a = await responseDetail(index, texts, first)
+        const b = second === null ? null : await responseDetail(index, texts, second)
+        const problem =
+          typeof rubric === 'string'
+            ? rubric
+            : [a, b]
+                .map((r) => (r === null ? null : emptyProblem(r.id, r.answer, r.isError)))
+                .find((x) => x !== null)
+        if (problem !== null && problem !== undefined) {
+          invalid.push(failed({ key }, problem))
+          continue
+        }
+        items.push({
+          key,
+          prompt: prompt.text,
+          rubric: rubric as ItemRubric | null,
+          responseId: a.id,
+          response: a.answer,
+          otherResponseId: b?.id ?? null,
+          other: b?.answer ?? null,
+        })
+      }
+    }
+    return { items, invalid, skipped, meta }
+  }
+}
+
+interface ItemMeta {
+  rubricId: string | null
+  responseId: string
+  otherResponseId: string | null
+}
+
+function emptyProblem(id: string, answer: string, isError: boolean): string | null {
+  if (isError) return `response ${id} is a failed generation (ERROR in the run's files)`
+  if (answer.trim() === '') return `response ${id} is empty`
+  return null
+}
+
+function itemRubric(rubric: {
+  id: string
+  criteriaList:
+    { text: string; weight: number | null; scoringLevels: { level: string; description: string }[] }[] | null
+  invalidReason: string | null
+}): ItemRubric | string {
+  if (rubric.criteriaList === null || rubric.criteriaList.length === 0)
+    return `rubric ${rubric.id} did not parse${rubric.invalidReason === null ? '' : `: ${rubric.invalidReason}`}`
+  const criteria = rubric.criteriaList.map((c) => ({
+    text: c.text,
+    weight: c.weight,
+    levels:
+      c.scoringLevels.length === 0
+        ? ''
+        : `Scoring levels: ${c.scoringLevels.map((l) => `${l.level} = ${l.description}`).join('; ')}`,
+  }))
+  return {
+    id: rubric.id,
+    criteria,
+    checklist: criteria
+      .map((c, i) => `${i + 1}. ${c.text}${c.weight === null ? '' : ` (weight ${c.weight})`}`)
+      .join('\n'),
+  }
+}
+
+function stamper(judge: string, template: JudgeTemplate, withRubric: boolean) {
+  return (result: ItemResult, meta: ItemMeta | undefined): LocalVerdict => ({
+    ...result,
+    judge,
+    protocol: template.protocol,
+    template: template.name,
+    templateVersion: template.version,
+    rubricId: withRubric ? (meta?.rubricId ?? null) : null,
+    responseId: meta?.responseId ?? '?',
+    otherResponseId: meta?.otherResponseId ?? null,
+    time: new Date().toISOString(),
+  })
+}
