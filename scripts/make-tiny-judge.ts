@@ -15,7 +15,7 @@ import { mulberry32 } from '../src/shared/seeded-random'
 const { onnx } = onnxProto
 
 /** Bump when the graph, weights or tokenizer change: the folder is rewritten when its stamp differs. */
-const FORMAT = 3
+const FORMAT = 6
 const SEED = 20261127
 
 const HIDDEN = 64

@@ -159,7 +159,7 @@ export function buildProgram(): Command {
         .choices(modelDtypes)
         .default('fp32')
     )
-    .option('--batch <n>', 'sequences per forward pass', positiveInt, 8)
+    .option('--batch <n>', 'sequences per forward pass (default: 1 on CPU, 8 on a GPU)', positiveInt)
     .option('--no-prefix-cache', 'recompute shared prefixes for every sequence (for comparison)')
     .option('--limit <n>', 'only the first N pairs of the selection', positiveInt)
     .option('--checkpoint <id>', "only pairs in this checkpoint's window (e.g. policy-50)")

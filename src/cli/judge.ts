@@ -14,7 +14,7 @@ export interface JudgeOptions extends RunOptions {
   rubric: boolean
   device: string
   dtype: string
-  batch: number
+  batch?: number
   prefixCache: boolean
   limit?: number
   seed: number
@@ -38,7 +38,7 @@ export async function judgeCommand(
     rubric: options.rubric,
     device: options.device,
     dtype: options.dtype,
-    batch: options.batch,
+    batch: options.batch ?? null,
     prefixCache: options.prefixCache,
     limit: options.limit ?? null,
     seed: options.seed,

@@ -95,7 +95,8 @@ export const judgeJobArgs = z
     template: folderPath.nullable().default(null),
     rubric: z.boolean().default(true),
     device: z.enum(judgeDevices).default('auto'),
-    batch: z.number().int().min(1).max(256).default(8),
+    /** Sequences per forward pass; null: 1 on CPU, 8 on a GPU. */
+    batch: z.number().int().min(1).max(256).nullable().default(null),
     prefixCache: z.boolean().default(true),
     /** The first N pairs of the selection. */
     limit: z.number().int().min(1).max(100_000_000).nullable().default(null),

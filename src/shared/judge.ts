@@ -159,6 +159,15 @@ function matchingBrace(text: string, start: number): number {
   return -1
 }
 
+/**
+ * Sequences per forward pass when the user does not say. On CPU one at a time is fastest: a
+ * bigger batch spills the attention scores out of the caches and buys no parallelism the
+ * runtime's threads do not already have. A GPU needs batches to be busy.
+ */
+export function defaultBatch(device: ResolvedDevice): number {
+  return device === 'cpu' ? 1 : 8
+}
+
 /** Job selections: which pairs a judge job covers. */
 export type JudgeSelection =
   { kind: 'run' } | { kind: 'query'; query: PairQuery } | { kind: 'queue'; id: string }
@@ -172,7 +181,8 @@ export interface JudgeJobSpec {
   template: string | null
   rubric: boolean
   device: JudgeDevice
-  batch: number
+  /** Sequences per forward pass; null picks by device (see defaultBatch). */
+  batch: number | null
   prefixCache: boolean
   limit: number | null
   seed: number

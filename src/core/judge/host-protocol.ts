@@ -11,7 +11,8 @@ export type HostRequest =
       type: 'run'
       template: JudgeTemplate
       items: JudgeItem[]
-      batch: number
+      /** Null: the device's default. */
+      batch: number | null
       prefixReuse: boolean
       seed: number
     }

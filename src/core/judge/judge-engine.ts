@@ -17,7 +17,7 @@ import type { DeviceReport, JudgeDevice, ModelDtype, ResolvedDevice } from '../.
 import type { Rng } from '../../shared/seeded-random'
 import { cudaProviderPresent } from './devices'
 import { inspectModel, judgeId, ModelError, type ModelFolder } from './model-folder'
-import { longestCommonPrefix, paddedBatch } from './prefix-batching'
+import { lengthSortedChunks, longestCommonPrefix, paddedBatch } from './prefix-batching'
 
 // Judges are local folders only: nothing is ever fetched.
 env.allowRemoteModels = false
@@ -59,6 +59,10 @@ function firstLine(error: unknown): string {
 export class JudgeEngine {
   /** Forward passes and tokens fed, for throughput figures. */
   readonly counters = { passes: 0, tokens: 0 }
+  /** The last prefix computed, with its keys/values (see cachedPrefill). */
+  private cache: { tokens: number[]; past: Past } | null = null
+  /** Caches a wave still uses: replacing the kept prefix must not release them. */
+  private readonly pinned = new Set<Past>()
 
   private constructor(
     readonly model: ModelFolder,
@@ -102,12 +106,34 @@ export class JudgeEngine {
 
   /** The chat as the model's own template writes it, ending in an open assistant turn. */
   chat(messages: ChatMessage[], chatOptions: Record<string, boolean> = {}): number[] {
-    const text = this.tokenizer.apply_chat_template(messages, {
+    return this.encode(this.chatText(messages, chatOptions))
+  }
+
+  chatText(messages: ChatMessage[], chatOptions: Record<string, boolean> = {}): string {
+    return this.tokenizer.apply_chat_template(messages, {
       tokenize: false,
       add_generation_prompt: true,
       ...chatOptions,
     }) as string
-    return this.encode(text)
+  }
+
+  /**
+   * Tokens of several chats that begin alike (one response under each of a rubric's criteria):
+   * the shared beginning is tokenized once. It is cut at a line start, which regex pre-tokenizers
+   * never join across, and the cut is checked on the first chat against a whole tokenization; a
+   * tokenizer that joins differently (or adds a prefix to every piece) gets whole tokenizations.
+   */
+  chatMany(chats: ChatMessage[][], chatOptions: Record<string, boolean> = {}): number[][] {
+    const texts = chats.map((m) => this.chatText(m, chatOptions))
+    const cut = lineStartWithin(texts)
+    const first = texts[0]
+    if (first === undefined || cut <= 0 || texts.length < 2) return texts.map((t) => this.encode(t))
+    const whole = this.encode(first)
+    const head = this.encode(first.slice(0, cut))
+    const joined = head.concat(this.encode(first.slice(cut)))
+    if (joined.length !== whole.length || joined.some((t, i) => t !== whole[i]))
+      return texts.map((t) => this.encode(t))
+    return [whole, ...texts.slice(1).map((t) => head.concat(this.encode(t.slice(cut))))]
   }
 
   encode(text: string): number[] {
@@ -131,8 +157,9 @@ export class JudgeEngine {
 
   /**
    * Log-probabilities of `choices` as the next token after each sequence. Groups are sequences
-   * that share a beginning (one rubric's criteria for a response; one prompt's pair orders); with
-   * `prefixReuse` that shared prefix is run once and its keys/values feed every member.
+   * that share a beginning (one rubric's criteria for a response; one prompt's items). With
+   * `prefixReuse`, `batch` groups at a time have their shared prefixes run in one pass, and every
+   * member then feeds only its own tokens on top of its group's cached keys/values.
    */
   async nextTokenLogprobs(
     groups: number[][][],
@@ -140,20 +167,67 @@ export class JudgeEngine {
     options: { batch: number; prefixReuse: boolean; shouldStop?: () => boolean }
   ): Promise<number[][][]> {
     const out: number[][][] = groups.map((g) => g.map(() => []))
-    for (const [gi, group] of groups.entries()) {
-      if (options.shouldStop?.() === true) break
-      const prefixLength = options.prefixReuse && group.length > 1 ? longestCommonPrefix(group) : 0
-      const past = prefixLength > 0 ? await this.prefill(group[0]?.slice(0, prefixLength) ?? []) : null
-      const order = group.map((_, i) => i).sort((a, b) => (group[b]?.length ?? 0) - (group[a]?.length ?? 0))
-      for (let start = 0; start < order.length; start += options.batch) {
-        const members = order.slice(start, start + options.batch)
-        const rows = members.map((i) => (group[i] as number[]).slice(prefixLength))
-        const logits = await this.lastLogits(rows, past, prefixLength)
-        members.forEach((member, r) => {
-          ;(out[gi] as number[][])[member] = logSoftmaxAt(logits[r] as Float32Array, choices)
-        })
+    const rowsOf = (gi: number, skip: number): Row[] =>
+      (groups[gi] ?? []).map((sequence, si) => ({ gi, si, tokens: sequence.slice(skip) }))
+    const score = async (rows: Row[], past: SharedPast | null): Promise<void> => {
+      const logits = await this.lastLogits(
+        rows.map((r) => r.tokens),
+        past,
+        rows.map((r) => r.gi)
+      )
+      rows.forEach((row, r) => {
+        ;(out[row.gi] as number[][])[row.si] = logSoftmaxAt(logits[r] as Float32Array, choices)
+      })
+    }
+    if (!options.prefixReuse) {
+      const rows = groups.flatMap((_, gi) => rowsOf(gi, 0))
+      for (const chunk of lengthSortedChunks(rows, (r) => r.tokens.length, options.batch)) {
+        if (options.shouldStop?.() === true) break
+        await score(chunk, null)
       }
-      disposePast(past)
+      return out
+    }
+    for (let start = 0; start < groups.length; start += options.batch) {
+      if (options.shouldStop?.() === true) break
+      const wave = groups.slice(start, start + options.batch).map((_, w) => start + w)
+      // A group's members share their longest common prefix; a lone sequence shares what it has
+      // in common with the previous group's prefix (the instructions and the prompt, often).
+      const prefixes = wave.map((gi) => {
+        const group = groups[gi] ?? []
+        const first = group[0] ?? []
+        if (group.length > 1) return first.slice(0, longestCommonPrefix(group))
+        const cached = this.cache === null ? 0 : longestCommonPrefix([first, this.cache.tokens])
+        return cached >= MIN_SHARED ? first.slice(0, Math.min(cached, first.length - 1)) : []
+      })
+      const pasts: (Past | null)[] = []
+      for (const prefix of prefixes) {
+        const prefixPast = prefix.length > 0 ? await this.cachedPrefill(prefix) : null
+        if (prefixPast !== null) this.pinned.add(prefixPast)
+        pasts.push(prefixPast)
+      }
+      const width = Math.max(...prefixes.map((p) => p.length))
+      const past: SharedPast | null =
+        width > 0
+          ? {
+              tensors: await stackLeftPadded(
+                pasts,
+                prefixes.map((p) => p.length),
+                width
+              ),
+              lengths: Object.fromEntries(wave.map((gi, w) => [gi, prefixes[w]?.length ?? 0])),
+              slot: new Map(wave.map((gi, w) => [gi, w])),
+              width,
+            }
+          : null
+      const rows = wave.flatMap((gi, w) => rowsOf(gi, prefixes[w]?.length ?? 0))
+      for (const chunk of lengthSortedChunks(rows, (r) => r.tokens.length, options.batch)) {
+        if (options.shouldStop?.() === true) break
+        await score(chunk, past)
+      }
+      for (const p of new Set([...pasts, past?.tensors ?? null])) {
+        if (p !== null) this.pinned.delete(p)
+        if (p !== this.cache?.past) disposePast(p)
+      }
     }
     return out
   }
@@ -180,7 +254,7 @@ export class JudgeEngine {
         stoppedEarly = true
         break
       }
-      const { logits, present } = await this.run([feed], past, pastLength)
+      const { logits, present } = await this.run([feed], past, [], pastLength)
       owned.push(present)
       pastLength += feed.length
       past = present
@@ -197,32 +271,69 @@ export class JudgeEngine {
 
   /** Runs `prefix` once (batch 1) and keeps its keys/values. */
   async prefill(prefix: number[]): Promise<Past> {
-    const { present } = await this.run([prefix], null, 0)
-    return present
+    return this.cachedPrefill(prefix)
   }
 
   releasePrefix(past: Past): void {
-    disposePast(past)
+    if (past !== this.cache?.past) disposePast(past)
   }
 
-  private async lastLogits(rows: number[][], past: Past | null, pastLength: number): Promise<Float32Array[]> {
-    const tiled = past === null ? null : await tile(past, rows.length)
-    const { logits, present } = await this.run(rows, tiled, pastLength)
+  /**
+   * Keys/values of `tokens` (batch 1). The last prefix computed is kept: a new one that begins
+   * like it feeds only its own tokens on top of the kept part, so items of one prompt share the
+   * instructions and the prompt across groups.
+   */
+  private async cachedPrefill(tokens: number[]): Promise<Past> {
+    const cache = this.cache
+    let reused = cache === null ? 0 : longestCommonPrefix([tokens, cache.tokens])
+    reused = Math.min(reused, tokens.length - 1)
+    let present: Past
+    if (cache !== null && reused >= MIN_SHARED) {
+      if (reused === cache.tokens.length && reused === tokens.length) return cache.past
+      const head = await slicePositions(cache.past, reused)
+      present = (await this.run([tokens.slice(reused)], head, [reused], reused)).present
+      disposePast(head)
+    } else present = (await this.run([tokens], null, [], 0)).present
+    if (cache !== null && !this.pinned.has(cache.past)) disposePast(cache.past)
+    this.cache = { tokens, past: present }
+    return present
+  }
+
+  /** Next-token logits of rows that each continue their own group's cached prefix. */
+  private async lastLogits(
+    rows: number[][],
+    past: SharedPast | null,
+    groupOf: number[]
+  ): Promise<Float32Array[]> {
+    if (past === null) return (await this.run(rows, null, [], 0)).logits
+    const lengths = groupOf.map((gi) => past.lengths[gi] ?? 0)
+    const gathered = await gatherRows(
+      past.tensors,
+      groupOf.map((gi) => past.slot.get(gi) ?? 0)
+    )
+    const { logits, present } = await this.run(rows, gathered, lengths, past.width)
     disposePast(present)
-    if (tiled !== past) disposePast(tiled)
+    if (gathered !== past.tensors) disposePast(gathered)
     return logits
   }
 
-  /** One forward pass over left-padded rows after `pastLength` cached positions. */
+  /**
+   * One forward pass over left-padded rows. Row r continues `pastLengths[r]` cached tokens,
+   * right-aligned in a cache `pastWidth` wide (generation passes its whole cache: every length
+   * equals the width).
+   */
   private async run(
     rows: number[][],
     past: Past | null,
-    pastLength: number
+    pastLengths: number[],
+    pastWidth: number
   ): Promise<{ logits: Float32Array[]; present: Past }> {
-    const batch = paddedBatch(rows, pastLength)
+    const lengths = past === null ? [] : pastLengths.length > 0 ? pastLengths : rows.map(() => pastWidth)
+    const width = past === null ? 0 : pastWidth
+    const batch = paddedBatch(rows, lengths, width)
     const feeds: Record<string, Tensor | Past> = {
       input_ids: new Tensor('int64', batch.inputIds, [rows.length, batch.width]),
-      attention_mask: new Tensor('int64', batch.attentionMask, [rows.length, pastLength + batch.width]),
+      attention_mask: new Tensor('int64', batch.attentionMask, [rows.length, width + batch.width]),
       position_ids: new Tensor('int64', batch.positionIds, [rows.length, batch.width]),
     }
     // transformers.js feeds the cache from `past_key_values` and makes an empty one without it.
@@ -243,6 +354,40 @@ export class JudgeEngine {
     }
     return { logits, present }
   }
+}
+
+/** Shared tokens below which a prefix is recomputed rather than fetched from the cache. */
+const MIN_SHARED = 16
+
+interface Row {
+  gi: number
+  si: number
+  tokens: number[]
+}
+
+/** Cached prefixes of a wave of groups, one batch row (slot) per group. */
+interface SharedPast {
+  tensors: Past
+  lengths: Record<number, number>
+  /** Batch row of each group in `tensors`. */
+  slot: Map<number, number>
+  width: number
+}
+
+/**
+ * The last line start inside the characters all texts share (a newline followed by a
+ * non-space character, also shared); 0 when there is none.
+ */
+export function lineStartWithin(texts: readonly string[]): number {
+  const first = texts[0] ?? ''
+  let shared = first.length
+  for (const t of texts) {
+    let i = 0
+    while (i < shared && t.charCodeAt(i) === first.charCodeAt(i)) i++
+    shared = i
+  }
+  for (let i = shared - 1; i > 0; i--) if (first[i - 1] === '\n' && !/\s/.test(first[i] as string)) return i
+  return 0
 }
 
 async function loadOnDevice(
@@ -291,18 +436,63 @@ async function hostData(tensor: Tensor): Promise<ArrayLike<number>> {
   return (await tensor.ort_tensor.getData()) as ArrayLike<number>
 }
 
-/** The prefix's keys/values repeated for every row of a batch. */
-async function tile(past: Past, rows: number): Promise<Past> {
-  if (rows === 1) return past
+type FloatArray = Float32Array | Uint16Array
+
+/** The first `length` positions of a batch-1 cache. */
+async function slicePositions(past: Past, length: number): Promise<Past> {
+  const out: Past = {}
+  for (const [name, tensor] of Object.entries(past)) {
+    const [, heads, positions, size] = tensor.dims as [number, number, number, number]
+    const data = (await hostData(tensor)) as FloatArray
+    const Kind = data.constructor as new (n: number) => FloatArray
+    const sliced = new Kind(heads * length * size)
+    for (let h = 0; h < heads; h++)
+      sliced.set(data.subarray(h * positions * size, (h * positions + length) * size), h * length * size)
+    out[name] = new Tensor(tensor.type as 'float32', sliced, [1, heads, length, size])
+  }
+  return out
+}
+
+/** Batch-1 caches stacked into one batch, each right-aligned in `width` positions. */
+async function stackLeftPadded(pasts: (Past | null)[], lengths: number[], width: number): Promise<Past> {
+  const only = pasts[0]
+  if (pasts.length === 1 && only !== null && only !== undefined && lengths[0] === width) return only
+  const template = pasts.find((p): p is Past => p !== null)
+  if (template === undefined) throw new Error('no prefix to stack')
+  const out: Past = {}
+  for (const [name, like] of Object.entries(template)) {
+    const [, heads, , size] = like.dims as [number, number, number, number]
+    const sample = (await hostData(like)) as FloatArray
+    const Kind = sample.constructor as new (n: number) => FloatArray
+    const stacked = new Kind(pasts.length * heads * width * size)
+    for (const [row, past] of pasts.entries()) {
+      const tensor = past?.[name]
+      const length = lengths[row] ?? 0
+      if (tensor === undefined || length === 0) continue
+      const data = (await hostData(tensor)) as FloatArray
+      const positions = tensor.dims[2] as number
+      for (let h = 0; h < heads; h++) {
+        const to = ((row * heads + h) * width + width - length) * size
+        stacked.set(data.subarray(h * positions * size, (h * positions + length) * size), to)
+      }
+    }
+    out[name] = new Tensor(like.type as 'float32', stacked, [pasts.length, heads, width, size])
+  }
+  return out
+}
+
+/** A batch whose row r holds the cached keys/values of row `slots[r]` of `past`. */
+async function gatherRows(past: Past, slots: number[]): Promise<Past> {
   const out: Past = {}
   for (const [name, tensor] of Object.entries(past)) {
     const data = (await hostData(tensor)) as Float32Array
+    const rowSize = data.length / (tensor.dims[0] as number)
     const Kind = data.constructor as new (n: number) => Float32Array
-    const repeated = new Kind(data.length * rows)
-    for (let r = 0; r < rows; r++) repeated.set(data, r * data.length)
+    const gathered = new Kind(rowSize * slots.length)
+    slots.forEach((slot, r) => gathered.set(data.subarray(slot * rowSize, (slot + 1) * rowSize), r * rowSize))
     const dims = [...tensor.dims]
-    dims[0] = rows
-    out[name] = new Tensor(tensor.type as 'float32', repeated, dims)
+    dims[0] = slots.length
+    out[name] = new Tensor(tensor.type as 'float32', gathered, dims)
   }
   return out
 }

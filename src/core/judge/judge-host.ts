@@ -102,7 +102,7 @@ export class JudgeHost {
   run(
     template: JudgeTemplate,
     items: JudgeItem[],
-    options: { batch: number; prefixReuse: boolean; seed: number },
+    options: { batch: number | null; prefixReuse: boolean; seed: number },
     onResult: (result: ItemResult) => void
   ): Promise<RunOutcome> {
     return this.request({ type: 'run', template, items, ...options }, (reply, settle) => {

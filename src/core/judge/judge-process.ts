@@ -1,6 +1,7 @@
 // The judge host: a child process that owns the model. onnxruntime's session.run blocks its thread,
 // and a native failure (out of memory, a driver fault) ends only this process; the workbench reports
 // it and the job resumes in a fresh one.
+import { defaultBatch } from '../../shared/judge'
 import { JudgeEngine } from './judge-engine'
 import type { HostReply, HostRequest } from './host-protocol'
 import { runProtocol } from './protocols'
@@ -40,7 +41,7 @@ async function handle(request: HostRequest): Promise<void> {
   const before = { ...engine.counters }
   let done = 0
   await runProtocol(engine, request.template, request.items, {
-    batch: request.batch,
+    batch: request.batch ?? defaultBatch(engine.device.used),
     prefixReuse: request.prefixReuse,
     seed: request.seed,
     shouldStop: () => cancelled,

@@ -155,8 +155,8 @@ async function logprob(
               template.chatOptions
             ),
           ]
-        return item.rubric.criteria.map((criterion) =>
-          engine.chat(
+        return engine.chatMany(
+          item.rubric.criteria.map((criterion) =>
             messages(
               template,
               fill(user, {
@@ -165,9 +165,9 @@ async function logprob(
                 criterion: criterion.text,
                 levels: criterion.levels,
               })
-            ),
-            template.chatOptions
-          )
+            )
+          ),
+          template.chatOptions
         )
       }
       const texts = pairwise ? [item.response, item.other ?? ''] : [item.response]
@@ -190,20 +190,37 @@ async function logprob(
     last.push(p)
     groups.set(key, chunks)
   }
-  for (const chunk of [...groups.values()].flat()) {
+  // Items of one prompt next to each other: the engine keeps the last prefix, so consecutive
+  // groups share the instructions and the prompt.
+  const promptOf = (chunk: Prepared[]): string => chunk[0]?.item.prompt ?? ''
+  const all = [...groups.values()]
+    .flat()
+    .sort((a, b) => (promptOf(a) < promptOf(b) ? -1 : promptOf(a) > promptOf(b) ? 1 : 0))
+  // A wave of `batch` groups shares its prefill pass; results go out after each wave.
+  for (let start = 0; start < all.length; start += options.batch) {
     if (options.shouldStop()) return
+    const wave = all.slice(start, start + options.batch)
     let logprobs: number[][][]
     try {
-      logprobs = await engine.nextTokenLogprobs([chunk.flatMap((p) => p.sequences)], choices, options)
+      logprobs = await engine.nextTokenLogprobs(
+        wave.map((chunk) => chunk.flatMap((p) => p.sequences)),
+        choices,
+        options
+      )
     } catch (error) {
-      for (const p of chunk) options.onResult(failed(p.item, error))
+      for (const p of wave.flat()) options.onResult(failed(p.item, error))
       continue
     }
-    const flat = logprobs[0] ?? []
+    // After a cancel mid-wave only items whose every sequence was scored are reported.
+    for (const [w, chunk] of wave.entries()) emitChunk(chunk, logprobs[w] ?? [])
+  }
+
+  function emitChunk(chunk: Prepared[], flat: number[][]): void {
     let at = 0
     for (const p of chunk) {
       const mine = flat.slice(at, at + p.sequences.length)
       at += p.sequences.length
+      if (mine.length < p.sequences.length || mine.some((x) => x.length < 2)) continue
       const probabilities = mine.map(([yes, no]) => choiceProbability(yes as number, no as number))
       const tokens = p.sequences.reduce((n, s) => n + s.length, 0)
       let score: number | null
