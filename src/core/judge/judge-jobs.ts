@@ -135,6 +135,11 @@ export class JudgeJobs {
     while (this.running !== null) await this.running
   }
 
+  /** The process id of a running job's judge host (diagnostics and the crash tests). */
+  hostPid(id: string): number | undefined {
+    return this.attempts.get(id)?.host?.pid
+  }
+
   /** Stops the running job's process (the workbench is closing or opening another run). */
   async close(): Promise<void> {
     for (const [id, attempt] of this.attempts) {
@@ -182,7 +187,16 @@ export class JudgeJobs {
     const attempt: Attempt = { cancelled: false, host: null }
     this.attempts.set(job.id, attempt)
     const pending: LocalVerdict[] = []
-    let firstFailure: string | null = null
+    const failures = new Map<string, number>()
+    const noteFailure = (reason: string | null): void => {
+      if (reason !== null) failures.set(reason, (failures.get(reason) ?? 0) + 1)
+    }
+    const failureMessage = (): string => {
+      const reasons = [...failures].sort((a, b) => b[1] - a[1])
+      const shown = reasons.slice(0, 3).map(([reason, n]) => (n > 1 ? `${reason} (${n} items)` : reason))
+      const more = reasons.length > 3 ? `; and ${reasons.length - 3} other reasons` : ''
+      return `${job.failed} item${job.failed === 1 ? '' : 's'} could not be judged: ${shown.join('; ')}${more}`
+    }
     const flush = async (): Promise<void> => {
       if (pending.length === 0) return
       await this.verdicts.append(pending.splice(0))
@@ -213,12 +227,11 @@ export class JudgeJobs {
       job.failed = work.invalid.length
       const stamp = stamper(judge, template, spec.rubric)
       pending.push(...work.invalid.map((r) => stamp(r, work.meta.get(r.key))))
-      firstFailure = work.invalid[0]?.error ?? null
+      for (const r of work.invalid) noteFailure(r.error)
       await flush()
       if (work.items.length === 0 || attempt.cancelled) {
         job.state = attempt.cancelled ? 'cancelled' : 'done'
-        if (job.failed > 0 && firstFailure !== null)
-          job.message = `${job.failed} item${job.failed === 1 ? '' : 's'} could not be judged; the first: ${firstFailure}`
+        if (job.failed > 0) job.message = failureMessage()
         return
       }
       const host = (attempt.host = new JudgeHost((line) => this.remember(line)))
@@ -240,7 +253,7 @@ export class JudgeJobs {
             if (result.error === null) job.scored++
             else {
               job.failed++
-              firstFailure ??= result.error
+              noteFailure(result.error)
             }
             doneHere++
             const seconds = (performance.now() - started) / 1000
@@ -259,8 +272,7 @@ export class JudgeJobs {
       }
       job.state = attempt.cancelled ? 'cancelled' : 'done'
       job.remainingS = job.state === 'done' ? 0 : null
-      if (job.failed > 0 && firstFailure !== null)
-        job.message = `${job.failed} item${job.failed === 1 ? '' : 's'} could not be judged; the first: ${firstFailure}`
+      if (job.failed > 0) job.message = failureMessage()
     } catch (error) {
       if (error instanceof HostCrashError) {
         const last = attempt.host?.lastLines().at(-1)

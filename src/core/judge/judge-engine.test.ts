@@ -1,0 +1,117 @@
+// The engine on the smoke-test judge (scripts/make-tiny-judge.ts, written by `npm run build`):
+// reused prefixes, padded batches and split tokenization must give what one whole pass gives.
+import assert from 'node:assert/strict'
+import { before, test } from 'node:test'
+import { smokeTestModelDir } from '../resources'
+import { JudgeEngine, lineStartWithin, type ChatMessage } from './judge-engine'
+
+let engine: JudgeEngine
+before(async () => {
+  engine = await JudgeEngine.load(smokeTestModelDir, { device: 'cpu', dtype: 'fp32' })
+})
+
+const response = 'Adding three and four gives seven. I checked it by counting up from three. '.repeat(4)
+function chat(question: string, tail: string): ChatMessage[] {
+  return [
+    { role: 'system', content: 'You grade one requirement at a time.' },
+    { role: 'user', content: `Question:\n${question}\n\nResponse:\n${response}\n\nRequirement: ${tail}` },
+  ]
+}
+
+/** Each sequence alone, in its own pass: the reference every batched or cached path must match. */
+async function alone(sequences: number[][], choices: number[]): Promise<number[][]> {
+  const out: number[][] = []
+  for (const s of sequences) {
+    const [[only]] = (await engine.nextTokenLogprobs([[s]], choices, { batch: 1, prefixReuse: false })) as [
+      [number[]],
+    ]
+    out.push(only)
+  }
+  return out
+}
+
+function maxDifference(a: number[][][], b: number[][]): number {
+  const flat = a.flat()
+  assert.equal(flat.length, b.length)
+  let max = 0
+  flat.forEach((row, i) => row.forEach((x, j) => (max = Math.max(max, Math.abs(x - (b[i]?.[j] ?? NaN))))))
+  return max
+}
+
+test('reusing a shared prefix gives the log-probabilities of a full recomputation (within 1e-4)', async () => {
+  const choices = engine.answerTokens(['Yes', 'No'])
+  const groups = [
+    [
+      'The answer is 7',
+      'The response explains the addition',
+      'Brief',
+      'Polite and clear, with no errors',
+    ].map((c) => engine.chat(chat('What is 3+4?', c))),
+    ['Mentions the sea', 'One sentence'].map((c) => engine.chat(chat('Write about the sea.', c))),
+    // A lone sequence that begins like the group before it: served from the kept prefix.
+    [engine.chat(chat('Write about the sea.', 'Uses a metaphor'))],
+    [engine.chat(chat('Something else entirely', 'x'))],
+  ]
+  const reference = await alone(groups.flat(), choices)
+  for (const batch of [1, 3, 8]) {
+    const reused = await engine.nextTokenLogprobs(groups, choices, { batch, prefixReuse: true })
+    assert.ok(maxDifference(reused, reference) < 1e-4, `batch ${batch} with reuse`)
+    const padded = await engine.nextTokenLogprobs(groups, choices, { batch, prefixReuse: false })
+    assert.ok(maxDifference(padded, reference) < 1e-4, `batch ${batch} without reuse`)
+  }
+  // Reuse feeds fewer tokens: the shared part once per group.
+  const before = engine.counters.tokens
+  await engine.nextTokenLogprobs(groups, choices, { batch: 1, prefixReuse: true })
+  const withReuse = engine.counters.tokens - before
+  await engine.nextTokenLogprobs(groups, choices, { batch: 1, prefixReuse: false })
+  const without = engine.counters.tokens - before - withReuse
+  assert.ok(withReuse * 2 < without, `${withReuse} tokens with reuse, ${without} without`)
+})
+
+test('chats that begin alike are tokenized as each would be alone', () => {
+  const chats = ['Answer is 7', 'Brief', 'Has no\nline breaks that matter'].map((c) =>
+    chat('What is 3+4?', c)
+  )
+  assert.deepEqual(
+    engine.chatMany(chats),
+    chats.map((c) => engine.chat(c))
+  )
+  assert.equal(lineStartWithin(['ab\ncd', 'ab\nce']), 3)
+  assert.equal(lineStartWithin(['abc', 'abd']), 0)
+  assert.equal(lineStartWithin(['only one\nline start']), 9)
+})
+
+test('answer words must begin with different tokens', () => {
+  assert.equal(engine.answerTokens(['Yes', 'No']).length, 2)
+  assert.throws(() => engine.answerTokens(['Yes', 'Yeah']), /begin with the same token/)
+})
+
+test('generation is the same for the same seed, and stops at the token limit', async () => {
+  const sequence = engine.chat(chat('What is 3+4?', 'x'))
+  const run = async (seed: number): Promise<string> => {
+    const { mulberry32 } = await import('../../shared/seeded-random')
+    const out = await engine.generate(sequence, {
+      maxNewTokens: 24,
+      temperature: 0.6,
+      random: mulberry32(seed),
+      prefix: null,
+    })
+    assert.ok(out.tokens <= 24)
+    return out.text
+  }
+  assert.equal(await run(1), await run(1))
+})
+
+test('a device that is not there is refused with the reason, never silently replaced', async () => {
+  await assert.rejects(
+    JudgeEngine.load(smokeTestModelDir, { device: 'cuda', dtype: 'fp32' }),
+    /device cuda is not available: .*(CUDA|cuda)/
+  )
+})
+
+test('weights a folder does not have are named', async () => {
+  await assert.rejects(
+    JudgeEngine.load(smokeTestModelDir, { device: 'cpu', dtype: 'q4' }),
+    /has no q4 weights \(present: fp32\)/
+  )
+})
