@@ -92,6 +92,7 @@ test('IPC: one handler per contract method, each answering; malformed arguments 
     const reply = await handlers.get(ipcChannel(name))?.({}, args[name])
     assert.equal(reply?.ok, true, `${name}: ${JSON.stringify(reply)}`)
   }
+  await (await wb.judgeJobs()).idle()
   const bad = await handlers.get(ipcChannel('pairs.get'))?.({}, { id: 42 })
   assert.deepEqual(bad, {
     ok: false,
@@ -141,6 +142,7 @@ test('preload: exposes exactly the contract methods, routed to their channels', 
   for (const name of methodNames) {
     await (bridge.api[name] as (a: unknown) => Promise<unknown>)(args[name])
   }
+  await (await wb.judgeJobs()).idle()
   await assert.rejects(
     bridge.api['pairs.get']({ id: 42 as unknown as string }),
     (e: { code?: string; message?: string }) => {
@@ -166,6 +168,7 @@ test('serve bridge: every contract method answers over the WebSocket; malformed 
     const reply = await client.call(name, args[name])
     assert.equal(reply.ok, true, `${name}: ${JSON.stringify(reply)}`)
   }
+  await (await wb.judgeJobs()).idle()
   const bad = await client.call('pairs.get', { id: 42 })
   assert.deepEqual(bad, {
     id: bad.id,
