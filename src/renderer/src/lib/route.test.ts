@@ -40,6 +40,8 @@ describe('parseHash', () => {
     assert.deepEqual(parseHash('#/prompts/q.7'), { name: 'prompt', id: 'q.7' })
     assert.deepEqual(parseHash('#/errors?offset=400'), { name: 'errors', offset: 400 })
     assert.deepEqual(parseHash('#/audit'), { name: 'audit' })
+    assert.deepEqual(parseHash('#/judge'), { name: 'judge' })
+    assert.equal(href.judge(), '#/judge')
     assert.deepEqual(parseHash('#/audit/report'), { name: 'report' })
     assert.deepEqual(parseHash('#/audit/queue-1a2b'), { name: 'queue', id: 'queue-1a2b' })
   })

@@ -15,6 +15,7 @@ export type Route =
   | { name: 'audit' }
   | { name: 'report' }
   | { name: 'queue'; id: string }
+  | { name: 'judge' }
   | { name: 'not-found'; path: string }
 
 export type RouteName = Route['name']
@@ -48,6 +49,7 @@ export function parseHash(hash: string): Route {
   if (head === undefined || (head === 'timeline' && rawId === undefined)) return { name: 'timeline' }
   if (head === 'errors' && rawId === undefined) return { name: 'errors', offset: readOffset(query) }
   if (head === 'audit' && rawId === undefined) return { name: 'audit' }
+  if (head === 'judge' && rawId === undefined) return { name: 'judge' }
   if (head === 'pairs' && rawId === undefined) {
     return { name: 'pairs', params: readPairQuery(query) }
   }
@@ -85,6 +87,7 @@ export const href = {
   audit: (): string => '#/audit',
   report: (): string => '#/audit/report',
   queue: (id: string): string => `#/audit/${segment(id)}`,
+  judge: (): string => '#/judge',
 }
 
 /** Where Esc leads from a detail page when there is no in-app history to go back to. */
