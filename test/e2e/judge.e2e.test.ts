@@ -1,0 +1,56 @@
+// Judging from the desktop UI, in Chromium through serve: start a job on the smoke-test judge,
+// watch it finish, read the local verdicts on a pair and a rubric, then the rubric's effect.
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { writeJudgeFixture } from '../fixtures/judge-fixture'
+import { tempDir } from '../helpers/temp'
+import { openWorkbench } from './workbench-page'
+
+test('judge view: start a job, follow it to the end, see local verdicts and the rubric effect', async (t) => {
+  const dir = await tempDir(t)
+  const run = join(dir, 'run')
+  await writeJudgeFixture(run)
+  const { page, pageErrors, shot } = await openWorkbench(t, run, '#/judge')
+  await page.getByTestId('judge-form').waitFor()
+  await page.getByTestId('smoke-test-note').waitFor()
+  await page.getByText('No judge job yet').waitFor()
+
+  await page.getByTestId('judge-protocol').selectOption('criteria-logprob')
+  await page.getByTestId('judge-start').click()
+  const job = page.locator('[data-testid="judge-job"][data-state="done"]')
+  await job.waitFor()
+  assert.match(await job.getByTestId('judge-counts').innerText(), /5 scored, 0 already done, 3 failed of 8/)
+  assert.match(await job.getByTestId('judge-device-used').innerText(), /on cpu/)
+  assert.match(await job.getByTestId('judge-message').innerText(), /response sea-old is empty/)
+  await shot('judge-view')
+
+  // The same job again: everything judged is skipped.
+  await page.getByTestId('judge-start').click()
+  await page.locator('[data-testid="judge-job"][data-state="done"]').nth(1).waitFor()
+  assert.match(await page.getByTestId('judge-counts').first().innerText(), /0 scored, 5 already done/)
+
+  // Without the rubric, then the pair page shows both and the rubric's effect.
+  await page.getByTestId('judge-rubric').uncheck()
+  await page.getByTestId('judge-start').click()
+  await page.locator('[data-testid="judge-job"][data-state="done"]').nth(2).waitFor()
+  await page.goto(page.url().replace(/#.*$/, '#/pairs/pair-0'))
+  await page.getByTestId('local-verdicts').waitFor()
+  assert.equal(await page.getByTestId('local-verdict').count(), 2)
+  await page.getByTestId('rubric-effect').waitFor()
+  assert.match(
+    await page.getByTestId('rubric-effect').innerText(),
+    /The rubric's effect for tiny-judge@fp32#\w+ \(criteria-logprob\): [+-]\d\.\d{3}/
+  )
+  await shot('judge-pair', true)
+
+  // Blind review hides them with every other score.
+  await page.keyboard.press('b')
+  await page.getByTestId('blind-note').waitFor()
+  assert.equal(await page.getByTestId('local-verdicts').count(), 0)
+
+  await page.goto(page.url().replace(/#.*$/, '#/rubrics/k1'))
+  await page.getByTestId('rubric-local-verdicts').waitFor()
+  assert.equal(await page.getByTestId('rubric-local-verdict').count(), 4)
+  assert.deepEqual(pageErrors, [])
+})
