@@ -5,10 +5,12 @@
 //
 // The ONNX inputs carry the Hugging Face export dimension names (batch_size, sequence_length,
 // past_sequence_length, total_sequence_length): the runtime sizes the empty key/value cache from
-// them. Usage: tsx scripts/make-tiny-judge.ts [OUT_DIR] [--force]
+// them. Usage: tsx scripts/make-tiny-judge.ts [OUT_DIR] [--force] [--ignore-padding]
+// --ignore-padding writes a variant whose attention ignores the attention mask, as some exported
+// graphs do; the engine must notice and stop batching padded rows.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import onnxProto, { type onnx as Onnx } from 'onnx-proto'
 import { mulberry32 } from '../src/shared/seeded-random'
 
@@ -38,13 +40,24 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 
 function main(): void {
   const args = process.argv.slice(2)
-  const force = args.includes('--force')
   const out = args.find((a) => !a.startsWith('--')) ?? join(root, 'resources', 'models', 'tiny-judge')
+  writeTinyJudge(out, { force: args.includes('--force'), ignorePadding: args.includes('--ignore-padding') })
+}
+
+export function writeTinyJudge(
+  out: string,
+  options: { force?: boolean; ignorePadding?: boolean } = {}
+): void {
+  const force = options.force === true
   const stampFile = join(out, 'smoke-test-model.json')
   if (!force && existsSync(stampFile)) {
     try {
-      const stamp = JSON.parse(readFileSync(stampFile, 'utf8')) as { format?: unknown }
-      if (stamp.format === FORMAT) return
+      const stamp = JSON.parse(readFileSync(stampFile, 'utf8')) as {
+        format?: unknown
+        ignores_padding?: unknown
+      }
+      if (stamp.format === FORMAT && (stamp.ignores_padding === true) === (options.ignorePadding === true))
+        return
     } catch {
       // An unreadable stamp means an unknown folder: rewrite it.
     }
@@ -52,7 +65,7 @@ function main(): void {
   const staging = `${out}.tmp-${process.pid}`
   rmSync(staging, { recursive: true, force: true })
   mkdirSync(join(staging, 'onnx'), { recursive: true })
-  writeFileSync(join(staging, 'onnx', 'model.onnx'), buildModel())
+  writeFileSync(join(staging, 'onnx', 'model.onnx'), buildModel(options.ignorePadding === true))
   writeJson(join(staging, 'config.json'), config())
   writeJson(join(staging, 'generation_config.json'), {
     bos_token_id: 256,
@@ -71,6 +84,7 @@ function main(): void {
   writeJson(stampFile.replace(out, staging), {
     format: FORMAT,
     seed: SEED,
+    ignores_padding: options.ignorePadding === true,
     smoke_test: true,
     note: 'random weights: scores from this model carry no meaning',
   })
@@ -274,7 +288,7 @@ function splitHeads(g: GraphBuilder, x: string, shape: string): string {
   return g.node('Transpose', [g.node('Reshape', [x, shape])], [intsAttr('perm', [0, 2, 1, 3])])
 }
 
-function buildModel(): Uint8Array {
+function buildModel(ignorePadding: boolean): Uint8Array {
   const g = new GraphBuilder()
   const headShape = g.ints('shape.heads', [0, 0, HEADS, HEAD_DIM])
   const hiddenShape = g.ints('shape.hidden', [0, 0, HIDDEN])
@@ -304,7 +318,7 @@ function buildModel(): Uint8Array {
   const causal = g.node('LessOrEqual', [keyPositions, queryPositions]) // [S,T]
   const padded = g.node('Cast', ['attention_mask'], [intAttr('to', BOOL)])
   const keyVisible = g.node('Unsqueeze', [padded, g.ints('const.axes12', [1, 2])]) // [B,1,1,T]
-  const visible = g.node('And', [causal, keyVisible]) // [B,1,S,T]
+  const visible = ignorePadding ? causal : g.node('And', [causal, keyVisible]) // [B,1,S,T]
   const bias = g.node('Where', [visible, noMask, minusInf])
   const scale = g.scalar('const.scale', 1 / Math.sqrt(HEAD_DIM))
 
@@ -384,4 +398,4 @@ function buildModel(): Uint8Array {
   return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish()
 }
 
-main()
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main()

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { before, test } from 'node:test'
 import { smokeTestModelDir } from '../resources'
+import { tempDir } from '../../../test/helpers/temp'
 import { JudgeEngine, lineStartWithin, type ChatMessage } from './judge-engine'
 
 let engine: JudgeEngine
@@ -107,6 +108,30 @@ test('a device that is not there is refused with the reason, never silently repl
     JudgeEngine.load(smokeTestModelDir, { device: 'cuda', dtype: 'fp32' }),
     /device cuda is not available: .*(CUDA|cuda)/
   )
+})
+
+test('a model whose attention ignores padding is noticed: one sequence per pass, the same results', async (t) => {
+  const { writeTinyJudge } = await import('../../../scripts/make-tiny-judge')
+  const dir = await tempDir(t)
+  writeTinyJudge(dir, { ignorePadding: true })
+  const careless = await JudgeEngine.load(dir, { device: 'cpu', dtype: 'fp32' })
+  assert.equal(engine.batching, 'exact')
+  assert.equal(careless.batching, 'single')
+  assert.match(careless.device.notes.join('\n'), /batching: off/)
+  const choices = careless.answerTokens(['Yes', 'No'])
+  const groups = [
+    ['a', 'b', 'cc'].map((c) => careless.chat(chat('What is 3+4?', c))),
+    [careless.chat(chat('Hi', 'x'))],
+  ]
+  const reference: number[][] = []
+  for (const s of groups.flat())
+    reference.push(
+      (
+        (await careless.nextTokenLogprobs([[s]], choices, { batch: 1, prefixReuse: false }))[0] as number[][]
+      )[0] as number[]
+    )
+  const batched = await careless.nextTokenLogprobs(groups, choices, { batch: 8, prefixReuse: true })
+  assert.ok(maxDifference(batched, reference) < 1e-4)
 })
 
 test('weights a folder does not have are named', async () => {

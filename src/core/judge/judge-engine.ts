@@ -101,7 +101,64 @@ export class JudgeEngine {
     const configEos = (network.config as unknown as Record<string, unknown>)['eos_token_id']
     for (const id of Array.isArray(configEos) ? configEos : [configEos])
       if (typeof id === 'number') stopIds.add(id)
-    return new JudgeEngine(model, options.dtype, report, tokenizer, network, stopIds)
+    const engine = new JudgeEngine(model, options.dtype, report, tokenizer, network, stopIds)
+    await engine.checkBatching()
+    if (engine.batching !== 'exact')
+      report.notes.push(
+        engine.batching === 'single'
+          ? "batching: off (this model's attention does not honour padding), one sequence per pass"
+          : 'batching and prefix reuse: off (this model gives different results with a cached prefix)'
+      )
+    return engine
+  }
+
+  /**
+   * How far batching can go on this model without changing a result. Padded rows and stacked
+   * prefixes need an attention that honours the mask at every position and positions taken from
+   * position_ids; some exports assume contiguous tokens instead. A few tiny passes tell: the
+   * batched, reused paths must give what single whole passes give.
+   */
+  batching: 'exact' | 'single' | 'none' = 'exact'
+
+  private async checkBatching(): Promise<void> {
+    const base = this.encode('A check that batches and cached prefixes change nothing: one two three.')
+    const groups = [
+      [' four', ' five six', ' seven'].map((t) => base.concat(this.encode(t))),
+      [this.encode('Short, alone.')],
+      [' eight', ' nine'].map((t) => this.encode('Another start.').concat(this.encode(t))),
+    ]
+    const choices = Array.from({ length: 16 }, (_, i) => i)
+    const differs = (a: number[][][], b: number[][][]): boolean =>
+      a.some((g, gi) =>
+        g.some((row, si) => row.some((x, k) => !(Math.abs(x - (b[gi]?.[si]?.[k] ?? NaN)) < 1e-3)))
+      )
+    const counters = { ...this.counters }
+    try {
+      this.batching = 'none'
+      const alone = await this.nextTokenLogprobs(
+        groups.flat().map((sequence) => [sequence]),
+        choices,
+        { batch: 1, prefixReuse: false }
+      )
+      const reference = groups.map((g, gi) =>
+        g.map((_, si) => alone[groups.slice(0, gi).flat().length + si]?.[0] ?? [])
+      )
+      this.batching = 'exact'
+      if (!differs(await this.nextTokenLogprobs(groups, choices, { batch: 3, prefixReuse: true }), reference))
+        return
+      this.batching = 'single'
+      if (!differs(await this.nextTokenLogprobs(groups, choices, { batch: 1, prefixReuse: true }), reference))
+        return
+      this.batching = 'none'
+    } finally {
+      this.dropCache()
+      Object.assign(this.counters, counters)
+    }
+  }
+
+  private dropCache(): void {
+    if (this.cache !== null && !this.pinned.has(this.cache.past)) disposePast(this.cache.past)
+    this.cache = null
   }
 
   /** The chat as the model's own template writes it, ending in an open assistant turn. */
@@ -152,7 +209,7 @@ export class JudgeEngine {
   }
 
   decode(ids: number[]): string {
-    return this.tokenizer.decode(ids, { skip_special_tokens: true })
+    return ids.length === 0 ? '' : this.tokenizer.decode(ids, { skip_special_tokens: true })
   }
 
   /**
@@ -166,6 +223,9 @@ export class JudgeEngine {
     choices: readonly number[],
     options: { batch: number; prefixReuse: boolean; shouldStop?: () => boolean }
   ): Promise<number[][][]> {
+    // What this model allows (see checkBatching).
+    if (this.batching !== 'exact') options = { ...options, batch: 1 }
+    if (this.batching === 'none') options = { ...options, prefixReuse: false }
     const out: number[][][] = groups.map((g) => g.map(() => []))
     const rowsOf = (gi: number, skip: number): Row[] =>
       (groups[gi] ?? []).map((sequence, si) => ({ gi, si, tokens: sequence.slice(skip) }))
@@ -200,33 +260,36 @@ export class JudgeEngine {
         return cached >= MIN_SHARED ? first.slice(0, Math.min(cached, first.length - 1)) : []
       })
       const pasts: (Past | null)[] = []
-      for (const prefix of prefixes) {
-        const prefixPast = prefix.length > 0 ? await this.cachedPrefill(prefix) : null
-        if (prefixPast !== null) this.pinned.add(prefixPast)
-        pasts.push(prefixPast)
-      }
-      const width = Math.max(...prefixes.map((p) => p.length))
-      const past: SharedPast | null =
-        width > 0
-          ? {
-              tensors: await stackLeftPadded(
-                pasts,
-                prefixes.map((p) => p.length),
-                width
-              ),
-              lengths: Object.fromEntries(wave.map((gi, w) => [gi, prefixes[w]?.length ?? 0])),
-              slot: new Map(wave.map((gi, w) => [gi, w])),
-              width,
-            }
-          : null
-      const rows = wave.flatMap((gi, w) => rowsOf(gi, prefixes[w]?.length ?? 0))
-      for (const chunk of lengthSortedChunks(rows, (r) => r.tokens.length, options.batch)) {
-        if (options.shouldStop?.() === true) break
-        await score(chunk, past)
-      }
-      for (const p of new Set([...pasts, past?.tensors ?? null])) {
-        if (p !== null) this.pinned.delete(p)
-        if (p !== this.cache?.past) disposePast(p)
+      let past: SharedPast | null = null
+      try {
+        for (const prefix of prefixes) {
+          const prefixPast = prefix.length > 0 ? await this.cachedPrefill(prefix) : null
+          if (prefixPast !== null) this.pinned.add(prefixPast)
+          pasts.push(prefixPast)
+        }
+        const width = Math.max(...prefixes.map((p) => p.length))
+        if (width > 0)
+          past = {
+            tensors: await stackLeftPadded(
+              pasts,
+              prefixes.map((p) => p.length),
+              width
+            ),
+            lengths: Object.fromEntries(wave.map((gi, w) => [gi, prefixes[w]?.length ?? 0])),
+            slot: new Map(wave.map((gi, w) => [gi, w])),
+            width,
+          }
+        const rows = wave.flatMap((gi, w) => rowsOf(gi, prefixes[w]?.length ?? 0))
+        for (const chunk of lengthSortedChunks(rows, (r) => r.tokens.length, options.batch)) {
+          if (options.shouldStop?.() === true) break
+          await score(chunk, past)
+        }
+      } finally {
+        // Also after a failure (out of memory, say): nothing of the wave may stay pinned.
+        for (const p of new Set([...pasts, past?.tensors ?? null])) {
+          if (p !== null) this.pinned.delete(p)
+          if (p !== this.cache?.past) disposePast(p)
+        }
       }
     }
     return out
@@ -247,26 +310,36 @@ export class JudgeEngine {
     let pastLength = options.prefix?.length ?? 0
     let past: Past | null = options.prefix?.past ?? null
     let feed = sequence.slice(pastLength)
-    const owned: Past[] = []
     let stoppedEarly = false
-    while (generated.length < options.maxNewTokens && pastLength + feed.length < this.contextLength) {
-      if (options.shouldStop?.() === true) {
-        stoppedEarly = true
-        break
-      }
-      const { logits, present } = await this.run([feed], past, [], pastLength)
-      owned.push(present)
-      pastLength += feed.length
-      past = present
-      const next = sample(logits[0] as Float32Array, options.temperature, options.random)
-      if (this.stopIds.has(next)) break
-      generated.push(next)
-      feed = [next]
+    // Each step's cache holds the one before it: only the latest is kept, and the caller's
+    // shared prefix is never released here.
+    const release = (p: Past | null): void => {
+      if (p !== null && p !== options.prefix?.past) disposePast(p)
     }
-    // The caller owns the shared prefix; everything computed here is released.
-    for (const p of owned.slice(0, -1)) disposePast(p)
-    disposePast(owned.at(-1) ?? null)
+    try {
+      while (generated.length < options.maxNewTokens && pastLength + feed.length < this.contextLength) {
+        if (options.shouldStop?.() === true) {
+          stoppedEarly = true
+          break
+        }
+        const { logits, present } = await this.run([feed], past, [], pastLength)
+        release(past)
+        past = present
+        pastLength += feed.length
+        const next = sample(logits[0] as Float32Array, options.temperature, options.random)
+        if (this.stopIds.has(next)) break
+        generated.push(next)
+        feed = [next]
+      }
+    } finally {
+      release(past)
+    }
     return { text: this.decode(generated), tokens: generated.length, stoppedEarly }
+  }
+
+  /** Whether a computed prefix may be continued (false on models that change results with one). */
+  get reusesPrefixes(): boolean {
+    return this.batching !== 'none'
   }
 
   /** Runs `prefix` once (batch 1) and keeps its keys/values. */
@@ -285,11 +358,16 @@ export class JudgeEngine {
    */
   private async cachedPrefill(tokens: number[]): Promise<Past> {
     const cache = this.cache
+    if (
+      cache !== null &&
+      cache.tokens.length === tokens.length &&
+      cache.tokens.every((t, i) => t === tokens[i])
+    )
+      return cache.past
     let reused = cache === null ? 0 : longestCommonPrefix([tokens, cache.tokens])
     reused = Math.min(reused, tokens.length - 1)
     let present: Past
     if (cache !== null && reused >= MIN_SHARED) {
-      if (reused === cache.tokens.length && reused === tokens.length) return cache.past
       const head = await slicePositions(cache.past, reused)
       present = (await this.run([tokens.slice(reused)], head, [reused], reused)).present
       disposePast(head)
@@ -341,8 +419,10 @@ export class JudgeEngine {
     this.counters.passes++
     this.counters.tokens += rows.reduce((n, r) => n + r.length, 0)
     const outputs = (await this.network.forward(feeds)) as Record<string, Tensor>
-    const logitsTensor = outputs['logits']
+    let logitsTensor = outputs['logits']
     if (logitsTensor === undefined) throw new Error('the model returned no logits')
+    // Half-precision models give half-precision logits, stored as raw 16-bit words.
+    if (logitsTensor.type === 'float16') logitsTensor = logitsTensor.to('float32')
     const [, steps, vocab] = logitsTensor.dims as [number, number, number]
     const data = (await hostData(logitsTensor)) as Float32Array
     const logits = rows.map((_, r) =>

@@ -1,7 +1,7 @@
 // Judge jobs end to end through the workbench: the real judge host process, the smoke-test judge,
 // results on disk. Bad inputs fail alone; cancel, crash and restart leave a job that resumes.
 import assert from 'node:assert/strict'
-import { cp, readFile, readdir, writeFile } from 'node:fs/promises'
+import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import type { JudgeJob } from '../../shared/judge'
@@ -134,6 +134,16 @@ test('cancel stops a job after its current batch; resume finishes it without jud
   assert.equal(new Set(scoredKeys).size, scoredKeys.length, 'no item judged twice')
 })
 
+test('a job cancelled while its model loads stops without judging anything', async (t) => {
+  const { wb, onProgress } = await setup(t)
+  onProgress((job) => {
+    if (job.state === 'loading') void wb.handlers['judge.cancel']({ id: job.id })
+  })
+  const job = await judge(wb, { protocol: 'criteria-logprob' })
+  assert.equal(job.state, 'cancelled')
+  assert.equal(job.scored, 0)
+})
+
 test('a crash of the judge process is reported, finished results are kept, and the job resumes', async (t) => {
   const { wb, dir, onProgress } = await setup(t, 120)
   let killed = false
@@ -211,6 +221,14 @@ test('bad models and templates fail the job with a message that names the proble
     [
       { model: await model('bad-config', (f) => writeFile(join(f, 'config.json'), '{"model_type": ')) },
       /config.json is not valid JSON/,
+    ],
+    [
+      { model: await model('no-weights', (f) => rm(join(f, 'onnx', 'model.onnx'))) },
+      /onnx\/ holds no model\*\.onnx/,
+    ],
+    [
+      { model: await model('no-tokenizer', (f) => rm(join(f, 'tokenizer.json'))) },
+      /tokenizer.json is missing/,
     ],
     [{ model: smokeTestModelDir, dtype: 'q8' }, /has no q8 weights/],
     [{ template: join(dir, 'missing.txt') }, /missing.txt: cannot be read \(ENOENT\)/],

@@ -26,6 +26,8 @@ interface JobsDoc {
 
 interface Attempt {
   cancelled: boolean
+  /** The workbench is closing: the job stops as interrupted, to be resumed later. */
+  closing: boolean
   host: JudgeHost | null
 }
 
@@ -33,6 +35,8 @@ export class JudgeJobs {
   private readonly jobs = new Map<string, JudgeJob>()
   private readonly attempts = new Map<string, Attempt>()
   private running: Promise<void> | null = null
+  /** Set by close(): nothing new starts. */
+  private closed = false
   /** Lines the judge processes wrote, newest last (for the log panel and crash reports). */
   readonly log: string[] = []
 
@@ -59,8 +63,11 @@ export class JudgeJobs {
     for (const job of db.data.jobs) {
       // A job that was running when the workbench stopped can be resumed.
       if (isActive(job.state)) {
+        job.message =
+          job.state === 'queued'
+            ? 'the workbench stopped before this job started'
+            : 'the workbench stopped while this job ran; its finished results are kept'
         job.state = 'interrupted'
-        job.message = 'the workbench stopped while this job ran; its finished results are kept'
         changed = true
       }
       jobs.jobs.set(job.id, job)
@@ -113,7 +120,9 @@ export class JudgeJobs {
       const attempt = this.attempts.get(id)
       if (attempt !== undefined) {
         attempt.cancelled = true
-        attempt.host?.cancel()
+        // A model still loading cannot be interrupted politely; its process can.
+        if (job.state === 'loading') attempt.host?.kill()
+        else attempt.host?.cancel()
       }
     }
     return job
@@ -142,11 +151,11 @@ export class JudgeJobs {
 
   /** Stops the running job's process (the workbench is closing or opening another run). */
   async close(): Promise<void> {
-    for (const [id, attempt] of this.attempts) {
+    this.closed = true
+    for (const attempt of this.attempts.values()) {
       attempt.cancelled = true
+      attempt.closing = true
       attempt.host?.kill()
-      const job = this.jobs.get(id)
-      if (job !== undefined && isActive(job.state)) job.message = 'the workbench closed while this job ran'
     }
     await this.running?.catch(() => {})
   }
@@ -158,7 +167,7 @@ export class JudgeJobs {
   }
 
   private pump(): void {
-    if (this.running !== null) return
+    if (this.running !== null || this.closed) return
     const next = [...this.jobs.values()]
       .filter((j) => j.state === 'queued')
       .sort((a, b) => (a.updated < b.updated ? -1 : 1))[0]
@@ -184,7 +193,7 @@ export class JudgeJobs {
   }
 
   private async execute(job: JudgeJob): Promise<void> {
-    const attempt: Attempt = { cancelled: false, host: null }
+    const attempt: Attempt = { cancelled: false, closing: false, host: null }
     this.attempts.set(job.id, attempt)
     const pending: LocalVerdict[] = []
     const failures = new Map<string, number>()
@@ -199,7 +208,9 @@ export class JudgeJobs {
     }
     const flush = async (): Promise<void> => {
       if (pending.length === 0) return
-      await this.verdicts.append(pending.splice(0))
+      const batch = pending.slice()
+      await this.verdicts.append(batch)
+      pending.splice(0, batch.length)
     }
     job.state = 'loading'
     job.message = null
@@ -230,7 +241,7 @@ export class JudgeJobs {
       for (const r of work.invalid) noteFailure(r.error)
       await flush()
       if (work.items.length === 0 || attempt.cancelled) {
-        job.state = attempt.cancelled ? 'cancelled' : 'done'
+        job.state = attempt.closing ? 'interrupted' : attempt.cancelled ? 'cancelled' : 'done'
         if (job.failed > 0) job.message = failureMessage()
         return
       }
@@ -270,26 +281,37 @@ export class JudgeJobs {
         await this.save()
         if (outcome.cancelled) attempt.cancelled = true
       }
-      job.state = attempt.cancelled ? 'cancelled' : 'done'
+      job.state = attempt.closing ? 'interrupted' : attempt.cancelled ? 'cancelled' : 'done'
       job.remainingS = job.state === 'done' ? 0 : null
       if (job.failed > 0) job.message = failureMessage()
     } catch (error) {
-      if (error instanceof HostCrashError) {
+      if (attempt.closing) {
+        job.state = 'interrupted'
+        job.message = 'the workbench closed while this job ran; finished results are kept, resume to go on'
+      } else if (error instanceof HostCrashError && attempt.cancelled) {
+        job.state = 'cancelled'
+        job.message = 'cancelled while the model was loading'
+      } else if (error instanceof HostCrashError) {
         const last = attempt.host?.lastLines().at(-1)
-        job.state = attempt.cancelled ? 'cancelled' : 'interrupted'
-        job.message = attempt.cancelled
-          ? (job.message ?? 'cancelled')
-          : `${error.message}${last === undefined ? '' : `: ${last}`}; finished results are kept, resume to go on`
+        job.state = 'interrupted'
+        job.message = `${error.message}${last === undefined ? '' : `: ${last}`}; finished results are kept, resume to go on`
       } else {
         job.state = 'failed'
         job.message = error instanceof Error ? error.message : String(error)
       }
     } finally {
+      if (attempt.closing && job.state === 'interrupted')
+        job.message ??= 'the workbench closed while this job ran; finished results are kept, resume to go on'
       try {
         await flush()
       } catch (error) {
+        // What could not be written is not done: count it back out, so a resume judges it again.
+        for (const v of pending) {
+          if (v.error === null) job.scored--
+          else job.failed--
+        }
         job.state = 'failed'
-        job.message = `results could not be saved: ${(error as Error).message}`
+        job.message = `results could not be saved (${(error as Error).message}); ${pending.length} results were lost and will be judged again on resume`
       }
       await attempt.host?.close()
       this.attempts.delete(job.id)

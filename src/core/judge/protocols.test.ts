@@ -6,7 +6,14 @@ import type { JudgeProtocol } from '../../shared/judge'
 import { smokeTestModelDir } from '../resources'
 import { JudgeEngine } from './judge-engine'
 import { bundledTemplate, type JudgeTemplate } from './judge-template'
-import { runProtocol, type ItemResult, type ItemRubric, type JudgeItem } from './protocols'
+import {
+  fitted,
+  runProtocol,
+  waterLevel,
+  type ItemResult,
+  type ItemRubric,
+  type JudgeItem,
+} from './protocols'
 
 let engine: JudgeEngine
 const templates = new Map<JudgeProtocol, JudgeTemplate>()
@@ -133,6 +140,34 @@ test('a response longer than the context is cut and flagged, never a crash', asy
   assert.equal(results.get('long')?.error, null)
   assert.ok((results.get('long')?.score ?? -1) >= 0)
   assert.equal(results.get('short')?.truncated, false)
+})
+
+test('a pair with one long response: the long one is cut, the short one kept whole', async () => {
+  const long = 'a very long answer that goes on and on. '.repeat(engine.contextLength / 8)
+  const results = await run('pairwise-logprob', [item('lp', long, 'Seven, because 3 + 4 = 7.')])
+  const r = results.get('lp') as ItemResult
+  assert.equal(r.error, null)
+  assert.equal(r.truncated, true)
+  assert.ok(r.score !== null && r.score > 0 && r.score < 1)
+  const short = 'Seven, because 3 + 4 = 7.'
+  const render = ([a, b]: string[]): number[][] => [
+    engine.chat([{ role: 'user', content: `${a}\n---\n${b}` }]),
+  ]
+  const fit = fitted(engine, [long, short], render, 500)
+  assert.equal(fit.texts[1], short)
+  assert.match(fit.texts[0] ?? '', /cut to fit the judge’s context\]$/)
+  assert.ok((fit.sequences[0]?.length ?? Infinity) <= 500)
+  assert.throws(
+    () => fitted(engine, ['x'], () => [new Array<number>(600).fill(1)], 500),
+    /instructions alone take more/
+  )
+})
+
+test('waterLevel caps the longest first', () => {
+  assert.equal(waterLevel([10, 100], 60), 50)
+  assert.equal(waterLevel([10, 100], 200), 100)
+  assert.equal(waterLevel([30, 30], 40), 20)
+  assert.equal(waterLevel([5, 5], 0), 0)
 })
 
 test('a template without a no-rubric section fails the items that need it, with the reason', async () => {

@@ -52,6 +52,8 @@ export interface ProtocolOptions {
 const MAX_GROUP = 64
 
 const TRUNCATION_MARK = ' [… cut to fit the judge’s context]'
+/** Tokens the mark may take (byte-level tokenizers spell it out). */
+const MARK_TOKENS = 48
 
 export async function runProtocol(
   engine: JudgeEngine,
@@ -84,34 +86,51 @@ function userText(template: JudgeTemplate, withRubric: boolean): string {
  * Renders with the responses cut until every sequence fits `limit` tokens; responses are the part
  * that may be cut, the question and the instructions never are.
  */
-function fitted(
+export function fitted(
   engine: JudgeEngine,
   texts: string[],
   render: (texts: string[]) => number[][],
   limit: number
-): { sequences: number[][]; truncated: boolean } {
-  let current = texts
-  let sequences = render(current)
-  let truncated = false
+): { sequences: number[][]; truncated: boolean; texts: string[] } {
+  let sequences = render(texts)
+  let longest = Math.max(...sequences.map((s) => s.length))
+  if (longest <= limit) return { sequences, truncated: false, texts }
+  const tokens = texts.map((t) => engine.encode(t))
+  // Every response appears in the longest sequence: its length is the fixed part plus theirs.
+  let fixed = longest - tokens.reduce((n, t) => n + t.length, 0)
   for (let attempt = 0; attempt < 6; attempt++) {
-    const longest = Math.max(...sequences.map((s) => s.length))
-    if (longest <= limit) return { sequences, truncated }
-    truncated = true
-    const excess = longest - limit
-    current = current.map((text) => {
-      const tokens = engine.encode(text)
-      // Each response gives up its share of the excess, plus room for the mark.
-      const keep = Math.max(0, tokens.length - Math.ceil(excess / current.length) - 16 * (attempt + 1))
-      return engine.decode(tokens.slice(0, keep)) + TRUNCATION_MARK
-    })
-    sequences = render(current)
-  }
-  const longest = Math.max(...sequences.map((s) => s.length))
-  if (longest > limit)
-    throw new Error(
-      `the prompt and instructions alone take ${longest} tokens, more than the judge's context of ${limit}`
+    // Room left for the responses, shared by cutting the longest first (a short one keeps all of
+    // itself while a long one has room to give), with a margin for the mark and re-tokenization.
+    const room = Math.max(0, limit - fixed - texts.length * (MARK_TOKENS + 8 * (attempt + 1)))
+    const cap = waterLevel(
+      tokens.map((t) => t.length),
+      room
     )
-  return { sequences, truncated }
+    const cut = tokens.map((t) =>
+      t.length > cap ? engine.decode(t.slice(0, cap)) + TRUNCATION_MARK : engine.decode(t)
+    )
+    sequences = render(cut)
+    longest = Math.max(...sequences.map((s) => s.length))
+    if (longest <= limit) return { sequences, truncated: true, texts: cut }
+    if (cap === 0) break
+    fixed += longest - limit
+  }
+  throw new Error(
+    `the prompt and instructions alone take more than the judge's context of ${limit + 1} tokens`
+  )
+}
+
+/** The largest cap such that the lengths, each capped, sum to at most `room`. */
+export function waterLevel(lengths: number[], room: number): number {
+  const sorted = [...lengths].sort((a, b) => a - b)
+  let used = 0
+  for (let i = 0; i < sorted.length; i++) {
+    const left = sorted.length - i
+    const level = Math.floor((room - used) / left)
+    if (level < (sorted[i] as number)) return Math.max(0, level)
+    used += sorted[i] as number
+  }
+  return Math.max(0, ...lengths)
 }
 
 interface Prepared {
@@ -293,9 +312,19 @@ async function pointwise(
   for (const members of groups.values()) {
     if (options.shouldStop()) return
     const sequences = members.map((m) => m.sequence)
-    const length = options.prefixReuse && members.length > 1 ? longestCommonPrefix(sequences) : 0
-    const prefix =
-      length > 0 ? { length, past: await engine.prefill((sequences[0] as number[]).slice(0, length)) } : null
+    const length =
+      options.prefixReuse && engine.reusesPrefixes && members.length > 1 ? longestCommonPrefix(sequences) : 0
+    let prefix: { length: number; past: Awaited<ReturnType<JudgeEngine['prefill']>> } | null = null
+    try {
+      // A failed prefill fails this group's items, not the job.
+      prefix =
+        length > 0
+          ? { length, past: await engine.prefill((sequences[0] as number[]).slice(0, length)) }
+          : null
+    } catch (error) {
+      for (const member of members) options.onResult(failed(member.item, error))
+      continue
+    }
     try {
       for (const member of members) {
         if (options.shouldStop()) return
