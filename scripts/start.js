@@ -35,7 +35,19 @@ function newestMtime(dir) {
   return newest
 }
 
+/** The smoke-test judge (the Judge view's default); its script returns at once when it is there. */
+function ensureSmokeTestJudge() {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'scripts', 'make-tiny-judge.ts')],
+    { cwd: root, stdio: 'inherit' }
+  )
+  if (result.status !== 0)
+    console.error('rubric-workbench: the smoke-test judge could not be written (see above)')
+}
+
 function ensureBuilt() {
+  ensureSmokeTestJudge()
   const built = existsSync(cli) && existsSync(join(root, 'out', 'renderer', 'index.html'))
   if (built && statSync(cli).mtimeMs >= newestMtime(join(root, 'src'))) return
   console.log('Building Rubric Workbench…')
