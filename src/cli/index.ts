@@ -18,6 +18,18 @@ function positiveInt(value: string): number {
   return n
 }
 
+function positiveNumber(value: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number > 0')
+  return n
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0')
+  return n
+}
+
 function seedInt(value: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0 || n > 2 ** 32 - 1)
@@ -146,6 +158,22 @@ export function buildProgram(): Command {
     .option(
       '--model <dir>',
       'a Hugging Face-style model folder with onnx/model*.onnx (default: the smoke-test judge)'
+    )
+    .option(
+      '--endpoint <url>',
+      'an OpenAI-compatible server instead of a local model (e.g. http://gpu-box:8000/v1)'
+    )
+    .option('--model-name <name>', 'the model name the endpoint serves the judge under')
+    .option(
+      '--api-key-env <var>',
+      'the environment variable holding the endpoint API key (e.g. OPENAI_API_KEY)'
+    )
+    .option('--concurrency <n>', 'endpoint requests in flight at once (default 8)', positiveInt)
+    .option('--timeout <seconds>', 'endpoint request timeout (default 120)', positiveNumber)
+    .option(
+      '--retries <n>',
+      'endpoint retries on 429, 5xx, timeouts and dropped connections (default 4)',
+      wholeNumber
     )
     .option('--template <file>', "a judge template file (default: the protocol's bundled template)")
     .option('--no-rubric', 'judge without the rubric (the baseline that shows what the rubric adds)')

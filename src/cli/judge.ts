@@ -9,6 +9,12 @@ import { openWorkbench, type Print, type RunOptions } from './open-workbench'
 
 export interface JudgeOptions extends RunOptions {
   model?: string
+  endpoint?: string
+  modelName?: string
+  apiKeyEnv?: string
+  concurrency?: number
+  timeout?: number
+  retries?: number
   protocol: string
   template?: string
   rubric: boolean
@@ -31,8 +37,27 @@ export async function judgeCommand(
   err: Print,
   stream: NodeJS.WriteStream = process.stderr
 ): Promise<number> {
+  if (options.endpoint !== undefined && options.modelName === undefined) {
+    err('rubric-workbench: --endpoint needs --model-name (the name the server serves the judge under)')
+    return 2
+  }
+  if (options.endpoint !== undefined && options.model !== undefined) {
+    err('rubric-workbench: give either --model (a local folder) or --endpoint (a server), not both')
+    return 2
+  }
   const spec = judgeJobArgs.safeParse({
     model: options.model ?? null,
+    endpoint:
+      options.endpoint === undefined
+        ? null
+        : {
+            url: options.endpoint,
+            modelName: options.modelName,
+            apiKeyEnv: options.apiKeyEnv ?? null,
+            ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+            ...(options.timeout !== undefined && { timeoutS: options.timeout }),
+            ...(options.retries !== undefined && { retries: options.retries }),
+          },
     protocol: options.protocol,
     template: options.template ?? null,
     rubric: options.rubric,

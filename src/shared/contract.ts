@@ -85,10 +85,31 @@ const judgeSelection = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('queue'), id }).strict(),
 ])
 
+const judgeEndpoint = z
+  .object({
+    url: z.string().min(1).max(2048),
+    modelName: z.string().min(1).max(300),
+    /** The name of the variable holding the key; the key itself never crosses the contract. */
+    apiKeyEnv: z
+      .string()
+      .regex(
+        /^[A-Z][A-Z0-9_]*(_API_KEY|_KEY|_TOKEN)$/,
+        'must be upper case and end in _API_KEY, _KEY or _TOKEN'
+      )
+      .nullable()
+      .default(null),
+    concurrency: z.number().int().min(1).max(256).default(8),
+    timeoutS: z.number().min(0.1).max(3600).default(120),
+    retries: z.number().int().min(0).max(20).default(4),
+  })
+  .strict()
+
 export const judgeJobArgs = z
   .object({
     /** A local model folder; null for the bundled smoke-test judge. */
     model: folderPath.nullable().default(null),
+    /** An OpenAI-compatible server instead of a local model. */
+    endpoint: judgeEndpoint.nullable().default(null),
     dtype: z.enum(modelDtypes).default('fp32'),
     protocol: z.enum(judgeProtocols),
     /** A template file; null for the protocol's bundled template. */

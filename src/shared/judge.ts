@@ -27,7 +27,8 @@ export function isJudgeProtocol(value: unknown): value is JudgeProtocol {
 /** Which device runs a judge, and why a faster one does not. */
 export interface DeviceReport {
   requested: JudgeDevice
-  used: ResolvedDevice
+  /** `endpoint`: the judge runs on an OpenAI-compatible server. */
+  used: ResolvedDevice | 'endpoint'
   /** One line per faster device that was tried or ruled out, with the reason. */
   notes: string[]
 }
@@ -164,7 +165,7 @@ function matchingBrace(text: string, start: number): number {
  * bigger batch spills the attention scores out of the caches and buys no parallelism the
  * runtime's threads do not already have. A GPU needs batches to be busy.
  */
-export function defaultBatch(device: ResolvedDevice): number {
+export function defaultBatch(device: ResolvedDevice | 'endpoint'): number {
   return device === 'cpu' ? 1 : 8
 }
 
@@ -172,9 +173,25 @@ export function defaultBatch(device: ResolvedDevice): number {
 export type JudgeSelection =
   { kind: 'run' } | { kind: 'query'; query: PairQuery } | { kind: 'queue'; id: string }
 
+/** An OpenAI-compatible server that serves the judge (vLLM, SGLang, llama.cpp). */
+export interface JudgeEndpoint {
+  /** The API base, e.g. http://gpu-box:8000/v1 */
+  url: string
+  modelName: string
+  /** The environment variable holding the API key (never the key itself). */
+  apiKeyEnv: string | null
+  /** Requests in flight at once. */
+  concurrency: number
+  timeoutS: number
+  /** Tries after the first on 429, 5xx, timeouts and dropped connections. */
+  retries: number
+}
+
 export interface JudgeJobSpec {
-  /** A model folder; the smoke-test judge when omitted. */
+  /** A model folder; the smoke-test judge when omitted (and no endpoint is given). */
   model: string | null
+  /** Judge on a server instead of a local model folder. */
+  endpoint: JudgeEndpoint | null
   dtype: ModelDtype
   protocol: JudgeProtocol
   /** A template file; the protocol's bundled template when omitted. */

@@ -5,12 +5,19 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { Low } from 'lowdb'
-import { isActive, type JudgeJob, type JudgeJobSpec, type LocalVerdict } from '../../shared/judge'
+import {
+  isActive,
+  type JudgeEndpoint,
+  type JudgeJob,
+  type JudgeJobSpec,
+  type LocalVerdict,
+} from '../../shared/judge'
 import { smokeTestModelDir } from '../resources'
 import { DurableJsonFile } from '../store/durable-json-file'
 import { HostCrashError, JudgeHost } from './judge-host'
 import { bundledTemplate, readTemplate, type JudgeTemplate } from './judge-template'
-import { inspectModel, judgeId } from './model-folder'
+import { EndpointClient, endpointJudgeId, runEndpointProtocol } from './endpoint-judge'
+import { inspectModel, judgeId, type ModelFolder } from './model-folder'
 import type { ItemResult } from './protocols'
 import { judgeWork, type ItemMeta, type JudgeSource } from './judge-work'
 import type { VerdictStore } from './verdict-store'
@@ -26,6 +33,8 @@ interface JobsDoc {
 
 interface Attempt {
   cancelled: boolean
+  /** Stops an endpoint job's requests in flight (closing, or cancel while they wait to retry). */
+  abort: AbortController
   /** The workbench is closing: the job stops as interrupted, to be resumed later. */
   closing: boolean
   host: JudgeHost | null
@@ -123,6 +132,8 @@ export class JudgeJobs {
         // A model still loading cannot be interrupted politely; its process can.
         if (job.state === 'loading') attempt.host?.kill()
         else attempt.host?.cancel()
+        // An endpoint job stops its requests in flight and its waits before a retry.
+        if (attempt.host === null) attempt.abort.abort()
       }
     }
     return job
@@ -156,6 +167,7 @@ export class JudgeJobs {
       attempt.cancelled = true
       attempt.closing = true
       attempt.host?.kill()
+      attempt.abort.abort()
     }
     await this.running?.catch(() => {})
   }
@@ -193,7 +205,7 @@ export class JudgeJobs {
   }
 
   private async execute(job: JudgeJob): Promise<void> {
-    const attempt: Attempt = { cancelled: false, closing: false, host: null }
+    const attempt: Attempt = { cancelled: false, closing: false, host: null, abort: new AbortController() }
     this.attempts.set(job.id, attempt)
     const pending: LocalVerdict[] = []
     const failures = new Map<string, number>()
@@ -219,8 +231,15 @@ export class JudgeJobs {
     this.changed(job)
     try {
       const { spec } = job
-      const modelDir = spec.model ?? smokeTestModelDir
-      const model = await inspectModel(modelDir)
+      // A local model folder, checked before anything starts; or a server, asked what it serves.
+      const local = spec.endpoint === null ? await inspectModel(spec.model ?? smokeTestModelDir) : null
+      const client =
+        spec.endpoint === null
+          ? null
+          : new EndpointClient(spec.endpoint, process.env, {
+              signal: attempt.abort.signal,
+              log: (line) => this.remember(line),
+            })
       const template =
         spec.template === null ? await bundledTemplate(spec.protocol) : await readTemplate(spec.template)
       if (template.protocol !== spec.protocol)
@@ -229,7 +248,8 @@ export class JudgeJobs {
         throw new Error(
           `the template ${template.path} has no [user without rubric] section, so it cannot judge without a rubric`
         )
-      const judge = judgeId(model, spec.dtype)
+      const judge =
+        local !== null ? judgeId(local, spec.dtype) : endpointJudgeId(spec.endpoint as JudgeEndpoint)
       const work = await judgeWork(this.source, spec, judge, template, (key) => this.verdicts.done(key))
       job.judge = judge
       job.total = work.items.length + work.invalid.length + work.skipped
@@ -245,41 +265,64 @@ export class JudgeJobs {
         if (job.failed > 0) job.message = failureMessage()
         return
       }
-      const host = (attempt.host = new JudgeHost((line) => this.remember(line)))
-      const loaded = await host.load(model.dir, spec.device, spec.dtype)
-      job.device = loaded.device
+      if (client !== null) {
+        const served = await client.models()
+        const name = (spec.endpoint as JudgeEndpoint).modelName
+        if (!served.includes(name))
+          throw new Error(
+            `${(spec.endpoint as JudgeEndpoint).url} does not serve ${JSON.stringify(name)} (it serves ${served.map((m) => JSON.stringify(m)).join(', ') || 'nothing'})`
+          )
+        job.device = {
+          requested: spec.device,
+          used: 'endpoint',
+          notes: [`${name} served at ${(spec.endpoint as JudgeEndpoint).url}`],
+        }
+      } else {
+        const host = (attempt.host = new JudgeHost((line) => this.remember(line)))
+        const loaded = await host.load((local as ModelFolder).dir, spec.device, spec.dtype)
+        job.device = loaded.device
+      }
       job.state = 'running'
       this.changed(job)
       const started = performance.now()
       let doneHere = 0
       let lastEmit = 0
+      const onResult = (result: ItemResult): void => {
+        pending.push(stamp(result, work.meta.get(result.key)))
+        if (result.error === null) job.scored++
+        else {
+          job.failed++
+          noteFailure(result.error)
+        }
+        doneHere++
+        const seconds = (performance.now() - started) / 1000
+        job.rate = seconds > 0 ? doneHere / seconds : null
+        const left = job.total - job.scored - job.failed - job.skipped
+        job.remainingS = job.rate !== null && job.rate > 0 ? left / job.rate : null
+        if (performance.now() - lastEmit > 200) {
+          lastEmit = performance.now()
+          this.changed(job)
+        }
+      }
       for (let at = 0; at < work.items.length && !attempt.cancelled; at += CHUNK) {
         const chunk = work.items.slice(at, at + CHUNK)
-        const outcome = await host.run(
-          template,
-          chunk,
-          { batch: spec.batch, prefixReuse: spec.prefixCache, seed: spec.seed },
-          (result) => {
-            pending.push(stamp(result, work.meta.get(result.key)))
-            if (result.error === null) job.scored++
-            else {
-              job.failed++
-              noteFailure(result.error)
-            }
-            doneHere++
-            const seconds = (performance.now() - started) / 1000
-            job.rate = seconds > 0 ? doneHere / seconds : null
-            const left = job.total - job.scored - job.failed - job.skipped
-            job.remainingS = job.rate !== null && job.rate > 0 ? left / job.rate : null
-            if (performance.now() - lastEmit > 200) {
-              lastEmit = performance.now()
-              this.changed(job)
-            }
-          }
-        )
+        if (client !== null)
+          await runEndpointProtocol(client, template, chunk, {
+            seed: spec.seed,
+            shouldStop: () => attempt.cancelled,
+            onResult,
+          })
+        else {
+          const outcome = await (attempt.host as JudgeHost).run(
+            template,
+            chunk,
+            { batch: spec.batch, prefixReuse: spec.prefixCache, seed: spec.seed },
+            onResult
+          )
+          if (outcome.cancelled) attempt.cancelled = true
+        }
         await flush()
         await this.save()
-        if (outcome.cancelled) attempt.cancelled = true
       }
       job.state = attempt.closing ? 'interrupted' : attempt.cancelled ? 'cancelled' : 'done'
       job.remainingS = job.state === 'done' ? 0 : null
