@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { writeJudgeFixture } from '../fixtures/judge-fixture'
+import { startFakeEndpoint } from '../helpers/openai-server'
 import { tempDir } from '../helpers/temp'
 import { openWorkbench } from './workbench-page'
 
@@ -52,5 +53,27 @@ test('judge view: start a job, follow it to the end, see local verdicts and the 
   await page.goto(page.url().replace(/#.*$/, '#/rubrics/k1'))
   await page.getByTestId('rubric-local-verdicts').waitFor()
   assert.equal(await page.getByTestId('rubric-local-verdict').count(), 4)
+  assert.deepEqual(pageErrors, [])
+})
+
+test('judge view: a job on an OpenAI-compatible endpoint', async (t) => {
+  const dir = await tempDir(t)
+  const run = join(dir, 'run')
+  await writeJudgeFixture(run)
+  const server = await startFakeEndpoint(t)
+  const { page, pageErrors } = await openWorkbench(t, run, '#/judge')
+  await page.getByTestId('judge-form').waitFor()
+  await page.getByTestId('judge-model').selectOption({ label: 'An OpenAI-compatible endpoint…' })
+  await page.getByTestId('judge-endpoint-url').fill(server.url)
+  await page.getByTestId('judge-endpoint-model').fill('judge-model')
+  await page.getByTestId('judge-protocol').selectOption('pairwise-logprob')
+  await page.getByTestId('judge-start').click()
+  const job = page.locator('[data-testid="judge-job"][data-state="done"]')
+  await job.waitFor()
+  assert.match(
+    await job.getByTestId('judge-device-used').innerText(),
+    /judge-model served at http:\/\/127\.0\.0\.1/
+  )
+  assert.match(await job.getByTestId('judge-counts').innerText(), /2 scored/)
   assert.deepEqual(pageErrors, [])
 })
