@@ -1,10 +1,11 @@
 // `rubric-workbench judge` as scripts use it, from the built CLI: the last line with --json, a
 // rerun that skips what is done, the no-rubric baseline, and clear refusals of bad arguments.
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { writeJudgeFixture } from './fixtures/judge-fixture'
+import { runCli } from './helpers/cli'
 import { startFakeEndpoint } from './helpers/openai-server'
 import { builtCli } from './helpers/serve-process'
 import { tempDir } from './helpers/temp'
@@ -97,21 +98,6 @@ test('judge refuses unknown protocols, devices and numbers, and names a missing 
   assert.match(help.stdout, /--no-prefix-cache/)
 })
 
-/** The CLI without blocking this process, which serves the fake endpoint it talks to. */
-function cliAsync(
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [builtCli, ...args], { env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (status) => resolve({ status, stdout, stderr }))
-  })
-}
-
 test('judge --endpoint scores on an OpenAI-compatible server, with the key from a named variable', async (t) => {
   const dir = await tempDir(t)
   const run = join(dir, 'run')
@@ -127,7 +113,7 @@ test('judge --endpoint scores on an OpenAI-compatible server, with the key from 
     '--model-name',
     'judge-model',
   ]
-  const r = await cliAsync(
+  const r = await runCli(
     [...args, '--api-key-env', 'JUDGE_API_KEY', '--json', '--workspace', join(dir, 'ws')],
     {
       ...process.env,
@@ -137,6 +123,6 @@ test('judge --endpoint scores on an OpenAI-compatible server, with the key from 
   assert.equal(r.status, 1, r.stderr) // the pair with an empty response fails alone
   assert.deepEqual(lastLine(r.stdout), { ...lastLine(r.stdout), scored: 2, device: 'endpoint' })
   assert.equal(server.requests[0]?.authorization, 'Bearer k')
-  const missing = await cliAsync(['judge', run, '--protocol', 'criteria-logprob', '--endpoint', server.url])
+  const missing = await runCli(['judge', run, '--protocol', 'criteria-logprob', '--endpoint', server.url])
   assert.match(missing.stderr, /--endpoint needs --model-name/)
 })

@@ -207,6 +207,37 @@ export function buildProgram(): Command {
         (l) => console.error(l)
       )
     })
+  const models = program
+    .command('models')
+    .description('Model folders from a Hugging Face Hub, for local judges')
+  models
+    .command('pull')
+    .description('Download (or finish downloading) a model folder into the local cache; prints its path')
+    .argument('<repo>', 'the hub repo id, e.g. onnx-community/Qwen3-1.7B-ONNX')
+    .option('--revision <rev>', 'a branch, tag or commit', 'main')
+    .option('--include <glob...>', 'only files matching these globs (e.g. "*.json" "onnx/model_q4.onnx")')
+    .option('--hub <url>', 'the hub or a mirror (default https://huggingface.co; HF_TOKEN for private repos)')
+    .option('--cache <dir>', "where models go (default: the app-data folder's rubric-workbench/models)")
+    .action(
+      async (repo: string, opts: { revision: string; include?: string[]; hub?: string; cache?: string }) => {
+        const { modelsPullCommand } = await import('./models')
+        process.exitCode = await modelsPullCommand(
+          repo,
+          opts,
+          (l) => console.log(l),
+          (l) => console.error(l)
+        )
+      }
+    )
+  models
+    .command('list')
+    .description('The model folders in the local cache')
+    .option('--cache <dir>', "the cache (default: the app-data folder's rubric-workbench/models)")
+    .option('--json', 'print one JSON array')
+    .action(async (opts: { cache?: string; json?: boolean }) => {
+      const { modelsListCommand } = await import('./models')
+      process.exitCode = await modelsListCommand(opts, (l) => console.log(l))
+    })
   return program
 }
 

@@ -37,6 +37,7 @@ import { JudgeJobs } from './judge/judge-jobs'
 import { listTemplates } from './judge/judge-template'
 import { pairJudgements, rubricJudgements } from './judge/judgements'
 import { inspectModel } from './judge/model-folder'
+import { defaultModelCache, listCached } from './models/model-hub'
 import { VerdictStore } from './judge/verdict-store'
 import { smokeTestModelDir } from './resources'
 import { defaultWorkspaceFor } from './workspace/location'
@@ -227,6 +228,9 @@ export class Workbench {
     for (const dir of (this.options.env ?? process.env)['RUBRIC_WORKBENCH_MODELS']?.split(':') ?? [])
       if (dir !== '') folders.add(dir)
     for (const job of judging?.jobs.list() ?? []) if (job.spec.model !== null) folders.add(job.spec.model)
+    // Models pulled from a hub (`rubric-workbench models pull`) that hold an ONNX model.
+    for (const cached of await listCached(defaultModelCache(this.options.env ?? process.env)))
+      folders.add(cached.dir)
     const models = await Promise.all(
       [...folders].map(async (path) => {
         try {
