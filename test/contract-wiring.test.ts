@@ -42,6 +42,7 @@ function validArgs(root: string, queueId: string, jobId: string): { [M in Method
     'audit.report': {},
     'queues.get': { id: queueId, annotator: 'wiring' },
     'responses.get': { id: 'r-new' },
+    'rubrics.generated': { promptId: 'p1' },
     'judge.setup': {},
     'judge.start': { protocol: 'criteria-logprob', limit: 1 },
     'judge.jobs': {},

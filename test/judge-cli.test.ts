@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { writeJudgeFixture } from './fixtures/judge-fixture'
-import { runCli } from './helpers/cli'
+import { lastJsonLine, runCli } from './helpers/cli'
 import { startFakeEndpoint } from './helpers/openai-server'
 import { builtCli } from './helpers/serve-process'
 import { tempDir } from './helpers/temp'
@@ -15,10 +15,6 @@ function cli(args: string[]): { status: number | null; stdout: string; stderr: s
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
-function lastLine(stdout: string): Record<string, unknown> {
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>
-}
-
 test('judge --json ends with {scored, skipped, failed, seconds, device}; a rerun skips what is done', async (t) => {
   const dir = await tempDir(t)
   const run = join(dir, 'run')
@@ -26,7 +22,7 @@ test('judge --json ends with {scored, skipped, failed, seconds, device}; a rerun
   const ws = ['--workspace', join(dir, 'ws')]
   const first = cli(['judge', run, '--protocol', 'criteria-logprob', '--json', ...ws])
   assert.equal(first.status, 1, 'some items failed') // the empty response and the unparsed rubric
-  const summary = lastLine(first.stdout)
+  const summary = lastJsonLine(first.stdout)
   assert.deepEqual(Object.keys(summary), ['scored', 'skipped', 'failed', 'seconds', 'device'])
   assert.deepEqual(
     [summary['scored'], summary['skipped'], summary['failed'], summary['device']],
@@ -35,7 +31,7 @@ test('judge --json ends with {scored, skipped, failed, seconds, device}; a rerun
   assert.match(first.stderr, /device: cpu \(cuda: .*\)/)
   assert.match(first.stderr, /response sea-old is empty/)
 
-  const again = lastLine(cli(['judge', run, '--protocol', 'criteria-logprob', '--json', ...ws]).stdout)
+  const again = lastJsonLine(cli(['judge', run, '--protocol', 'criteria-logprob', '--json', ...ws]).stdout)
   assert.deepEqual([again['scored'], again['skipped']], [0, 5])
 
   const baseline = cli([
@@ -121,7 +117,7 @@ test('judge --endpoint scores on an OpenAI-compatible server, with the key from 
     }
   )
   assert.equal(r.status, 1, r.stderr) // the pair with an empty response fails alone
-  assert.deepEqual(lastLine(r.stdout), { ...lastLine(r.stdout), scored: 2, device: 'endpoint' })
+  assert.deepEqual(lastJsonLine(r.stdout), { ...lastJsonLine(r.stdout), scored: 2, device: 'endpoint' })
   assert.equal(server.requests[0]?.authorization, 'Bearer k')
   const missing = await runCli(['judge', run, '--protocol', 'criteria-logprob', '--endpoint', server.url])
   assert.match(missing.stderr, /--endpoint needs --model-name/)

@@ -12,9 +12,19 @@ test('models pull prints the folder; a cut download resumes; models list shows t
   })
   const cache = await tempDir(t)
   hub.cutAfter('onnx/model.onnx', 10_000)
-  const cut = await runCli(['models', 'pull', 'acme/judge', '--hub', hub.url, '--cache', cache])
+  const cut = await runCli([
+    'models',
+    'pull',
+    'acme/judge',
+    '--hub',
+    hub.url,
+    '--cache',
+    cache,
+    '--idle-timeout',
+    '0.3',
+  ])
   assert.equal(cut.status, 2)
-  assert.match(cut.stderr, /was cut after 10000 bytes.*pull again to resume/)
+  assert.match(cut.stderr, /was cut after 10000 bytes \(nothing arrived for 0.3 s\); pull again to resume/)
   const listed = await runCli(['models', 'list', '--cache', cache])
   assert.match(listed.stdout, /acme\/judge .*1 partial \(pull again to resume\)/)
   const done = await runCli(['models', 'pull', 'acme/judge', '--hub', hub.url, '--cache', cache])

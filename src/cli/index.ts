@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { judgeDevices, judgeProtocols, modelDtypes } from '../shared/judge'
 import type { JudgeOptions } from './judge'
+import type { GenerateOptions } from './rubrics'
 import { VERSION } from '../core/version'
 import { demoRunPath } from './paths'
 
@@ -207,6 +208,50 @@ export function buildProgram(): Command {
         (l) => console.error(l)
       )
     })
+  program
+    .command('rubrics')
+    .description('Rubrics the workbench writes itself')
+    .command('generate')
+    .description(
+      "Generate K rubrics per prompt into the run's workspace; a rerun writes only what is missing"
+    )
+    .argument('<path>', 'the run')
+    .requiredOption(
+      '--template <v2|v3|file>',
+      'v2 (5–10 criteria), v3 (a dealbreaker + 2–5 criteria), or a template file'
+    )
+    .requiredOption('-k, --k <n>', 'rubrics per prompt', positiveInt)
+    .option('--model <dir>', 'a local model folder (default: the smoke-test model)')
+    .option('--endpoint <url>', 'an OpenAI-compatible server instead of a local model')
+    .option('--model-name <name>', 'the model name the endpoint serves')
+    .option('--api-key-env <var>', 'the environment variable holding the endpoint API key')
+    .option('--concurrency <n>', 'endpoint requests in flight at once (default 8)', positiveInt)
+    .addOption(
+      new Option('--dtype <dtype>', 'which weights of the folder').choices(modelDtypes).default('fp32')
+    )
+    .addOption(
+      new Option('--device <device>', 'where a local model runs').choices(judgeDevices).default('auto')
+    )
+    .option('--limit <n>', 'only the first N prompts', positiveInt)
+    .option('--seed <n>', 'sampling seed', seedInt, 0)
+    .option(
+      '--json',
+      'print one JSON line at the end: {"generated","skipped","valid","invalid","failed","seconds"}'
+    )
+    .option(
+      '--workspace <dir>',
+      "the run's workspace folder (default: one per run in the user's app-data folder)"
+    )
+    .action(async (path: string, opts: GenerateOptions) => {
+      const { rubricsGenerateCommand } = await import('./rubrics')
+      process.exitCode = await rubricsGenerateCommand(
+        path,
+        opts,
+        (l) => console.log(l),
+        (l) => console.error(l)
+      )
+    })
+
   const models = program
     .command('models')
     .description('Model folders from a Hugging Face Hub, for local judges')
@@ -218,8 +263,16 @@ export function buildProgram(): Command {
     .option('--include <glob...>', 'only files matching these globs (e.g. "*.json" "onnx/model_q4.onnx")')
     .option('--hub <url>', 'the hub or a mirror (default https://huggingface.co; HF_TOKEN for private repos)')
     .option('--cache <dir>', "where models go (default: the app-data folder's rubric-workbench/models)")
+    .option(
+      '--idle-timeout <seconds>',
+      'give up on a download that receives nothing for this long (default 60)',
+      positiveNumber
+    )
     .action(
-      async (repo: string, opts: { revision: string; include?: string[]; hub?: string; cache?: string }) => {
+      async (
+        repo: string,
+        opts: { revision: string; include?: string[]; hub?: string; cache?: string; idleTimeout?: number }
+      ) => {
         const { modelsPullCommand } = await import('./models')
         process.exitCode = await modelsPullCommand(
           repo,

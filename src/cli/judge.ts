@@ -5,6 +5,7 @@
 import { judgeJobArgs } from '../shared/contract'
 import { dispatch } from '../core/api/dispatch'
 import type { JudgeJob } from '../shared/judge'
+import { modelOptionsProblem } from './model-options'
 import { openWorkbench, type Print, type RunOptions } from './open-workbench'
 
 export interface JudgeOptions extends RunOptions {
@@ -37,12 +38,9 @@ export async function judgeCommand(
   err: Print,
   stream: NodeJS.WriteStream = process.stderr
 ): Promise<number> {
-  if (options.endpoint !== undefined && options.modelName === undefined) {
-    err('rubric-workbench: --endpoint needs --model-name (the name the server serves the judge under)')
-    return 2
-  }
-  if (options.endpoint !== undefined && options.model !== undefined) {
-    err('rubric-workbench: give either --model (a local folder) or --endpoint (a server), not both')
+  const problem = modelOptionsProblem(options, 'judge')
+  if (problem !== null) {
+    err(`rubric-workbench: ${problem}`)
     return 2
   }
   const spec = judgeJobArgs.safeParse({

@@ -8,6 +8,7 @@ export interface PullOptions {
   include?: string[]
   hub?: string
   cache?: string
+  idleTimeout?: number
 }
 
 export async function modelsPullCommand(
@@ -19,7 +20,12 @@ export async function modelsPullCommand(
 ): Promise<number> {
   const bar = progressBar(stream)
   try {
-    const pulled = await pullModel(repo, { ...options, onProgress: (p) => bar.update(p) })
+    const { idleTimeout, ...rest } = options
+    const pulled = await pullModel(repo, {
+      ...rest,
+      ...(idleTimeout !== undefined && { idleTimeoutMs: idleTimeout * 1000 }),
+      onProgress: (p) => bar.update(p),
+    })
     bar.done()
     const fetched = pulled.files.length - pulled.reused
     out(`${pulled.dir}`)

@@ -39,6 +39,8 @@ import { pairJudgements, rubricJudgements } from './judge/judgements'
 import { inspectModel } from './judge/model-folder'
 import { defaultModelCache, listCached } from './models/model-hub'
 import { VerdictStore } from './judge/verdict-store'
+import { GeneratedRubrics } from './rubrics/generated-rubrics'
+import { generateRubrics, type GenerationOptions } from './rubrics/rubric-generation'
 import { smokeTestModelDir } from './resources'
 import { defaultWorkspaceFor } from './workspace/location'
 import { Workspace } from './workspace/workspace'
@@ -66,6 +68,7 @@ export interface OpenRunState {
   /** Null when the workspace's judge results could not be opened (see judgeProblem). */
   judging: { verdicts: VerdictStore; jobs: JudgeJobs } | null
   judgeProblem: string | null
+  generated: GeneratedRubrics | null
 }
 
 export class Workbench {
@@ -144,6 +147,7 @@ export class Workbench {
     } catch (error) {
       judgeProblem = `local judge results cannot be used: ${(error as Error).message}`
     }
+    const generated = await GeneratedRubrics.open(workspace.dir).catch(() => null)
     stillLatest()
     // The previous run's judge job stops with it (it can be resumed when that run is open again).
     await this.current?.judging?.jobs.close()
@@ -158,6 +162,7 @@ export class Workbench {
       queues,
       judging,
       judgeProblem,
+      generated,
     }
     this.emit('run.opened', summary)
     return summary
@@ -205,6 +210,24 @@ export class Workbench {
   async close(): Promise<void> {
     await this.opening?.catch(() => {})
     await this.current?.judging?.jobs.close()
+  }
+
+  /** Generates rubrics for prompts of the open run into its workspace (the CLI's `rubrics generate`). */
+  async generateRubrics(
+    options: Omit<GenerationOptions, 'index' | 'store' | 'prompts'> & { limit: number | null }
+  ): Promise<Awaited<ReturnType<typeof generateRubrics>>> {
+    const { index, generated } = await this.need()
+    if (generated === null)
+      throw new ApiError('internal', 'the generated-rubric file of this workspace cannot be read')
+    let prompts = index.prompts.map((_, i) => i)
+    if (options.limit !== null) prompts = prompts.slice(0, options.limit)
+    return generateRubrics({
+      ...options,
+      index,
+      store: generated,
+      prompts,
+      env: options.env ?? this.options.env,
+    })
   }
 
   /** The judge jobs of the open run (the CLI drives them directly). */
@@ -410,6 +433,12 @@ export class Workbench {
       if (response === undefined)
         throw new ApiError('not-found', `no response ${JSON.stringify(id)} in this run`)
       return responseDetail(index, store, response)
+    },
+    'rubrics.generated': async ({ promptId }) => {
+      const { index, generated } = await this.need()
+      if (index.promptIndex(promptId) === undefined)
+        throw new ApiError('not-found', `no prompt ${JSON.stringify(promptId)} in this run`)
+      return generated?.forPrompt(promptId) ?? []
     },
     'judge.setup': async () => this.judgeSetup(),
     'judge.start': async (spec) => (await this.needJudging()).jobs.start(spec),

@@ -27,6 +27,7 @@ export const methodNames = [
   'queues.get',
   'audit.report',
   'responses.get',
+  'rubrics.generated',
   'judge.setup',
   'judge.start',
   'judge.jobs',

@@ -33,6 +33,7 @@ import {
 } from './annotation'
 import { QUERY_LIMITS, annotationStates, pairSortKeys, verdictOutcomes } from './pair-query'
 import type { EventName, MethodName } from './contract-names'
+import type { GeneratedRubric } from './generated-rubric'
 import {
   judgeDevices,
   judgeProtocols,
@@ -202,6 +203,8 @@ export const methods = {
     z.object({ id, annotator: annotator.optional() }).strict()
   ),
   'responses.get': method<Response>()(z.object({ id }).strict()),
+  /** Rubrics the workbench generated for a prompt (`rubrics generate`), kept in the workspace. */
+  'rubrics.generated': method<GeneratedRubric[]>()(z.object({ promptId: id }).strict()),
   /** Models, templates and devices a judge job can use. */
   'judge.setup': method<JudgeSetup>()(z.object({}).strict()),
   'judge.start': method<JudgeJob>()(judgeJobArgs),

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { writeJudgeFixture } from '../fixtures/judge-fixture'
+import { runCli } from '../helpers/cli'
 import { startFakeEndpoint } from '../helpers/openai-server'
 import { tempDir } from '../helpers/temp'
 import { openWorkbench } from './workbench-page'
@@ -75,5 +76,30 @@ test('judge view: a job on an OpenAI-compatible endpoint', async (t) => {
     /judge-model served at http:\/\/127\.0\.0\.1/
   )
   assert.match(await job.getByTestId('judge-counts').innerText(), /2 scored/)
+  assert.deepEqual(pageErrors, [])
+})
+
+test('prompt view: rubrics generated in the workspace, with their format check', async (t) => {
+  const dir = await tempDir(t)
+  const run = join(dir, 'run')
+  await writeJudgeFixture(run)
+  const workspace = join(dir, 'ws')
+  const generated = await runCli([
+    'rubrics',
+    'generate',
+    run,
+    '--template',
+    'v3',
+    '-k',
+    '2',
+    '--workspace',
+    workspace,
+  ])
+  assert.equal(generated.status, 0, generated.stderr)
+  const { page, pageErrors, shot } = await openWorkbench(t, run, '#/prompts/p1', { workspace })
+  await page.getByTestId('generated-rubric').first().waitFor()
+  assert.equal(await page.getByTestId('generated-rubric').count(), 2)
+  await page.getByTestId('generated-rubric').first().locator('summary').click()
+  await shot('generated-rubrics')
   assert.deepEqual(pageErrors, [])
 })

@@ -19,3 +19,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Pr
     child.on('close', (status) => resolve({ status, stdout, stderr }))
   })
 }
+
+/** The last line of a command's output, parsed (the --json summary). */
+export function lastJsonLine(stdout: string): Record<string, unknown> {
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>
+}

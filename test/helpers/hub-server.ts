@@ -10,7 +10,7 @@ export interface FakeHub {
   url: string
   /** Range headers received, per file path. */
   ranges: Map<string, string[]>
-  /** The next download of `path` sends `bytes` bytes and drops the connection. */
+  /** The next download of `path` sends `bytes` bytes, then nothing more (the client must give up). */
   cutAfter(path: string, bytes: number): void
   /** Downloads of `path` send other bytes than the listing describes. */
   corrupt(path: string): void
@@ -65,7 +65,8 @@ export async function startFakeHub(
     const cut = cuts.get(path)
     if (cut !== undefined) {
       cuts.delete(path)
-      res.write(body.subarray(0, cut), () => res.destroy())
+      // The bytes sent arrive; then the transfer stalls, as a dead link does.
+      res.write(body.subarray(0, cut))
       return
     }
     res.end(body)

@@ -60,9 +60,21 @@ export async function startFakeEndpoint(t: TestContext, models = ['judge-model']
       if (fault === 'stall') return // never answers; the client's timeout ends it
       const h = hash(prompt)
       if (body['logprobs'] !== true) {
-        const content = prompt.includes('garbage')
-          ? 'I cannot grade this.'
-          : `{"reasoning": "looks fine", "score": ${h.toFixed(3)}}`
+        const rubric = JSON.stringify({
+          criteria: [
+            {
+              criterion: 'The answer is correct',
+              weight: 0.7,
+              scoring_levels: { '1.0': 'yes', '0.0': 'no' },
+            },
+            { criterion: 'The answer is brief', weight: 0.3, scoring_levels: { '1.0': 'yes', '0.0': 'no' } },
+          ],
+        })
+        const content = prompt.includes('Write a rubric')
+          ? `<think>plan</think>${rubric}`
+          : prompt.includes('garbage')
+            ? 'I cannot grade this.'
+            : `{"reasoning": "looks fine", "score": ${h.toFixed(3)}}`
         return send(200, {
           id: 'c',
           object: 'chat.completion',

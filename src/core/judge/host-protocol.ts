@@ -16,8 +16,26 @@ export type HostRequest =
       prefixReuse: boolean
       seed: number
     }
+  /** Free text for each request (rubric generation), sampled with its seed. */
+  | { seq: number; type: 'generate'; requests: GenerateRequest[] }
   /** Stops the run in progress after its current forward pass. */
   | { seq: number; type: 'cancel' }
+
+export interface GenerateRequest {
+  key: string
+  messages: { role: 'system' | 'user'; content: string }[]
+  chatOptions: Record<string, boolean>
+  maxNewTokens: number
+  temperature: number
+  seed: number
+}
+
+export interface Generated {
+  key: string
+  text: string | null
+  tokens: number
+  error: string | null
+}
 
 export interface LoadedJudge {
   judge: string
@@ -29,6 +47,7 @@ export interface LoadedJudge {
 export type HostReply =
   | { seq: number; type: 'loaded'; loaded: LoadedJudge }
   | { seq: number; type: 'result'; result: ItemResult }
+  | { seq: number; type: 'generated'; generated: Generated }
   | { seq: number; type: 'progress'; done: number; total: number }
   | { seq: number; type: 'done'; cancelled: boolean; tokens: number; passes: number; seconds: number }
   | { seq: number; type: 'error'; message: string }

@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { JudgeDevice, ModelDtype } from '../../shared/judge'
 import { startProcess } from '../worker-process'
-import type { HostReply, HostRequest, LoadedJudge } from './host-protocol'
+import type { GenerateRequest, Generated, HostReply, HostRequest, LoadedJudge } from './host-protocol'
 import type { JudgeTemplate } from './judge-template'
 import type { ItemResult, JudgeItem } from './protocols'
 
@@ -107,6 +107,15 @@ export class JudgeHost {
   ): Promise<RunOutcome> {
     return this.request({ type: 'run', template, items, ...options }, (reply, settle) => {
       if (reply.type === 'result') onResult(reply.result)
+      else if (reply.type === 'done') settle.resolve(reply)
+      else if (reply.type === 'error') settle.reject(new Error(reply.message))
+    }) as Promise<RunOutcome>
+  }
+
+  /** Free text per request, streamed as each is written (rubric generation). */
+  generate(requests: GenerateRequest[], onGenerated: (g: Generated) => void): Promise<RunOutcome> {
+    return this.request({ type: 'generate', requests }, (reply, settle) => {
+      if (reply.type === 'generated') onGenerated(reply.generated)
       else if (reply.type === 'done') settle.resolve(reply)
       else if (reply.type === 'error') settle.reject(new Error(reply.message))
     }) as Promise<RunOutcome>

@@ -2,6 +2,7 @@
 // and a native failure (out of memory, a driver fault) ends only this process; the workbench reports
 // it and the job resumes in a fresh one.
 import { defaultBatch } from '../../shared/judge'
+import { mulberry32 } from '../../shared/seeded-random'
 import { JudgeEngine } from './judge-engine'
 import type { HostReply, HostRequest } from './host-protocol'
 import { runProtocol } from './protocols'
@@ -13,6 +14,18 @@ let queue: Promise<void> = Promise.resolve()
 
 function send(reply: HostReply): void {
   process.send?.(reply)
+}
+
+/** The end of a run or generate request, with what it cost. */
+function sendDone(seq: number, model: JudgeEngine, before: JudgeEngine['counters'], started: number): void {
+  send({
+    seq,
+    type: 'done',
+    cancelled,
+    tokens: model.counters.tokens - before.tokens,
+    passes: model.counters.passes - before.passes,
+    seconds: (performance.now() - started) / 1000,
+  })
 }
 
 function log(message: string): void {
@@ -34,8 +47,9 @@ async function handle(request: HostRequest): Promise<void> {
     })
     return
   }
+  if (engine === null) throw new Error('no model is loaded')
+  if (request.type === 'generate') return generate(engine, request)
   if (request.type !== 'run') return
-  if (engine === null) throw new Error('no judge is loaded')
   cancelled = false
   const started = performance.now()
   const before = { ...engine.counters }
@@ -50,14 +64,47 @@ async function handle(request: HostRequest): Promise<void> {
       send({ seq: request.seq, type: 'progress', done: ++done, total: request.items.length })
     },
   })
-  send({
-    seq: request.seq,
-    type: 'done',
-    cancelled,
-    tokens: engine.counters.tokens - before.tokens,
-    passes: engine.counters.passes - before.passes,
-    seconds: (performance.now() - started) / 1000,
-  })
+  sendDone(request.seq, engine, before, started)
+}
+
+async function generate(
+  model: JudgeEngine,
+  request: Extract<HostRequest, { type: 'generate' }>
+): Promise<void> {
+  cancelled = false
+  const started = performance.now()
+  const before = { ...model.counters }
+  for (const r of request.requests) {
+    if (cancelled) break
+    try {
+      const sequence = model.chat(r.messages, r.chatOptions)
+      if (sequence.length >= model.contextLength)
+        throw new Error(
+          `the prompt takes ${sequence.length} tokens, the model's whole context of ${model.contextLength}`
+        )
+      const out = await model.generate(sequence, {
+        maxNewTokens: r.maxNewTokens,
+        temperature: r.temperature,
+        random: mulberry32(r.seed),
+        prefix: null,
+        shouldStop: () => cancelled,
+      })
+      if (out.stoppedEarly) break
+      send({
+        seq: request.seq,
+        type: 'generated',
+        generated: { key: r.key, text: out.text, tokens: out.tokens, error: null },
+      })
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      send({
+        seq: request.seq,
+        type: 'generated',
+        generated: { key: r.key, text: null, tokens: 0, error: message },
+      })
+    }
+  }
+  sendDone(request.seq, model, before, started)
 }
 
 process.on('message', (request: HostRequest) => {

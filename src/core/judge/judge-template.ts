@@ -44,7 +44,12 @@ const placeholders: Record<JudgeProtocol, { rubric: string[]; plain: string[] }>
 
 const sectionNames = { system: 'system', user: 'user', 'user without rubric': 'userWithoutRubric' } as const
 
-export function parseTemplate(text: string, path: string): JudgeTemplate {
+/** A template file's `key: value` header and its sections, by name. */
+export function splitTemplate(
+  text: string,
+  path: string,
+  known: readonly string[]
+): { header: Record<string, string>; sections: Record<string, string[]> } {
   const header: Record<string, string> = {}
   const sections: Record<string, string[]> = {}
   let current: string[] | null = null
@@ -52,10 +57,10 @@ export function parseTemplate(text: string, path: string): JudgeTemplate {
     const section = /^\[([a-z ]+)\]\s*$/.exec(line)
     if (section !== null) {
       const name = section[1] as string
-      if (!(name in sectionNames))
+      if (!known.includes(name))
         throw new TemplateError(
           path,
-          `line ${n + 1}: unknown section [${name}] (known: [system], [user], [user without rubric])`
+          `line ${n + 1}: unknown section [${name}] (known: ${known.map((k) => `[${k}]`).join(', ')})`
         )
       current = sections[name] = []
     } else if (current !== null) current.push(line)
@@ -66,6 +71,11 @@ export function parseTemplate(text: string, path: string): JudgeTemplate {
       header[field[1] as string] = (field[2] as string).trim()
     }
   }
+  return { header, sections }
+}
+
+export function parseTemplate(text: string, path: string): JudgeTemplate {
+  const { header, sections } = splitTemplate(text, path, Object.keys(sectionNames))
   const protocol = header['protocol']
   if (!isJudgeProtocol(protocol))
     throw new TemplateError(path, `unknown protocol ${JSON.stringify(protocol ?? '')}`)
@@ -134,17 +144,20 @@ export function fill(text: string, values: Record<string, string>): string {
   return text.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (whole, name: string) => values[name] ?? whole)
 }
 
-export async function readTemplate(path: string): Promise<JudgeTemplate> {
-  let text: string
+/** A template file's text, or a TemplateError naming the file. */
+export async function readTemplateText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8')
+    return await readFile(path, 'utf8')
   } catch (error) {
     throw new TemplateError(
       path,
       `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`
     )
   }
-  return parseTemplate(text, path)
+}
+
+export async function readTemplate(path: string): Promise<JudgeTemplate> {
+  return parseTemplate(await readTemplateText(path), path)
 }
 
 export function bundledTemplatesDir(): string {

@@ -3,9 +3,10 @@
 // a job counts them, so a crash loses at most the item in flight; a torn last line is skipped on
 // read and fenced off by a newline before the next append.
 import { createHash } from 'node:crypto'
-import { mkdir, open, readFile, readdir } from 'node:fs/promises'
+import { mkdir, readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LocalVerdict } from '../../shared/judge'
+import { appendJsonLines } from '../store/json-lines'
 
 export interface VerdictFileIssue {
   file: string
@@ -71,22 +72,7 @@ export class VerdictStore {
       list.push(v)
       files.set(name, list)
     }
-    for (const [name, list] of files) {
-      const handle = await open(join(this.dir, name), 'a+')
-      try {
-        const { size } = await handle.stat()
-        let fence = ''
-        if (size > 0) {
-          const last = Buffer.alloc(1)
-          await handle.read(last, 0, 1, size - 1)
-          if (last[0] !== 0x0a) fence = '\n'
-        }
-        await handle.appendFile(fence + list.map((v) => JSON.stringify(v)).join('\n') + '\n')
-        await handle.datasync()
-      } finally {
-        await handle.close()
-      }
-    }
+    for (const [name, list] of files) await appendJsonLines(join(this.dir, name), list)
     for (const v of verdicts) this.remember(v)
   }
 

@@ -70,6 +70,8 @@ export interface PullOptions {
   env?: NodeJS.ProcessEnv
   onProgress?: (p: PullProgress) => void
   signal?: AbortSignal
+  /** A download that receives nothing for this long is cut (and resumes on the next pull). */
+  idleTimeoutMs?: number
 }
 
 export interface PulledModel {
@@ -244,42 +246,7 @@ async function download(
     await rm(part)
     have = 0
   }
-  const request: Record<string, string> = { ...headers(options.env ?? process.env) }
-  if (have > 0) request['range'] = `bytes=${have}-`
-  const response =
-    have === file.size && have > 0 ? null : await get(url, { headers: request, signal: options.signal })
-  if (response !== null) {
-    if (response.status === 404) throw new HubError(`${file.path} was not found at ${url}`)
-    if (response.status === 416) have = file.size ?? have
-    else if (!response.ok) throw new HubError(`${url} answered ${response.status}`)
-    // A server that ignores the range sends everything again: start over.
-    const append = response.status === 206
-    if (!append && response.status !== 416) have = 0
-    if (response.body !== null && response.status !== 416) {
-      const handle = await open(part, append ? 'a' : 'w')
-      let written = have
-      try {
-        for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-          await handle.write(chunk)
-          written += chunk.byteLength
-          progress(written)
-        }
-        await handle.sync()
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code
-        if (code === 'ENOSPC')
-          throw new HubError(
-            `the disk is full while writing ${target}; free space and pull again to resume (${written} bytes kept)`
-          )
-        if (code !== undefined) throw new HubError(`cannot write ${target} (${code})`)
-        throw new HubError(
-          `the download of ${file.path} was cut after ${written} bytes (${(error as Error).message}); pull again to resume`
-        )
-      } finally {
-        await handle.close()
-      }
-    }
-  }
+  if (!(have > 0 && have === file.size)) await receive(url, part, have, file, options, progress)
   const problem = await verify(part, file)
   if (problem !== null) {
     await rm(part, { force: true })
@@ -288,6 +255,64 @@ async function download(
     )
   }
   await rename(part, target)
+}
+
+/** Appends the rest of a file to its `.part` (or starts it over when the server ignores the range). */
+async function receive(
+  url: string,
+  part: string,
+  have: number,
+  file: HubFile,
+  options: PullOptions,
+  progress: (bytes: number) => void
+): Promise<void> {
+  const request: Record<string, string> = { ...headers(options.env ?? process.env) }
+  if (have > 0) request['range'] = `bytes=${have}-`
+  // A stalled transfer is cut after a silence, keeping what arrived, rather than hanging forever.
+  const idle = new AbortController()
+  const idleMs = options.idleTimeoutMs ?? 60_000
+  let timer = setTimeout(() => idle.abort(), idleMs)
+  const kick = (): void => {
+    clearTimeout(timer)
+    timer = setTimeout(() => idle.abort(), idleMs)
+  }
+  const signal = options.signal === undefined ? idle.signal : AbortSignal.any([idle.signal, options.signal])
+  try {
+    const response = await get(url, { headers: request, signal })
+    if (response.status === 404) throw new HubError(`${file.path} was not found at ${url}`)
+    if (response.status === 416) return // the part is already whole
+    if (!response.ok) throw new HubError(`${url} answered ${response.status}`)
+    const append = response.status === 206
+    if (response.body === null) return
+    const handle = await open(part, append ? 'a' : 'w')
+    let written = append ? have : 0
+    try {
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        kick()
+        await handle.write(chunk)
+        written += chunk.byteLength
+        progress(written)
+      }
+      await handle.sync()
+    } catch (error) {
+      // File-system errors carry an errno code ('ENOSPC'); an aborted transfer a numeric one.
+      const code = (error as { code?: unknown }).code
+      if (code === 'ENOSPC')
+        throw new HubError(
+          `the disk is full while writing ${part}; free space and pull again to resume (${written} bytes kept)`
+        )
+      if (typeof code === 'string' && code.startsWith('E'))
+        throw new HubError(`cannot write ${part} (${code})`)
+      const why = idle.signal.aborted ? `nothing arrived for ${idleMs / 1000} s` : (error as Error).message
+      throw new HubError(
+        `the download of ${file.path} was cut after ${written} bytes (${why}); pull again to resume`
+      )
+    } finally {
+      await handle.close()
+    }
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 export interface CachedModel {

@@ -1,0 +1,58 @@
+// Rubrics the workbench generated, kept in the run's workspace as a rubric source of their own
+// (`rubrics/generated.jsonl`, append-only, flushed before a line counts), beside the run's rubrics.
+// Each is keyed by (generator, template@version, prompt, sample), so a rerun writes only what is
+// missing, and carries the EvoLM format check of its text.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { GeneratedRubric } from '../../shared/generated-rubric'
+import { appendJsonLines } from '../store/json-lines'
+
+export class GeneratedRubrics {
+  private readonly byKey = new Map<string, GeneratedRubric>()
+  readonly broken: number[] = []
+
+  private constructor(readonly file: string) {}
+
+  static async open(workspaceDir: string): Promise<GeneratedRubrics> {
+    const store = new GeneratedRubrics(join(workspaceDir, 'rubrics', 'generated.jsonl'))
+    const text = await readFile(store.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return ''
+      throw error
+    })
+    text.split('\n').forEach((line, i) => {
+      if (line.trim() === '') return
+      try {
+        const r = JSON.parse(line) as GeneratedRubric
+        store.byKey.set(r.key, r)
+      } catch {
+        store.broken.push(i + 1)
+      }
+    })
+    return store
+  }
+
+  done(key: string): boolean {
+    const r = this.byKey.get(key)
+    return r !== undefined && r.error === null
+  }
+
+  forPrompt(promptId: string): GeneratedRubric[] {
+    return [...this.byKey.values()]
+      .filter((r) => r.promptId === promptId)
+      .sort((a, b) => a.id.localeCompare(b.id))
+  }
+
+  get(id: string): GeneratedRubric | undefined {
+    for (const r of this.byKey.values()) if (r.id === id) return r
+    return undefined
+  }
+
+  all(): GeneratedRubric[] {
+    return [...this.byKey.values()]
+  }
+
+  async append(rubrics: GeneratedRubric[]): Promise<void> {
+    await appendJsonLines(this.file, rubrics)
+    for (const r of rubrics) this.byKey.set(r.key, r)
+  }
+}
