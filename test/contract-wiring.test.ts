@@ -43,6 +43,7 @@ function validArgs(root: string, queueId: string, jobId: string): { [M in Method
     'queues.get': { id: queueId, annotator: 'wiring' },
     'responses.get': { id: 'r-new' },
     'rubrics.generated': { promptId: 'p1' },
+    'rubrics.generatedSets': {},
     'judge.setup': {},
     'judge.start': { protocol: 'criteria-logprob', limit: 1 },
     'judge.jobs': {},

@@ -92,3 +92,43 @@ test('rubrics generate on an endpoint: valid rubrics pass the format rule; bad t
   ])
   assert.match(missing.stderr, /none: no such folder/)
 })
+
+test('judging under generated rubrics: one verdict per rubric and response, shown per generated rubric', async (t) => {
+  const dir = await tempDir(t)
+  const run = join(dir, 'run')
+  await writeJudgeFixture(run)
+  const server = await startFakeEndpoint(t, ['gen-model'])
+  const ws = ['--workspace', join(dir, 'ws')]
+  const endpoint = ['--endpoint', server.url, '--model-name', 'gen-model']
+  await runCli(['rubrics', 'generate', run, '--template', 'v3', '-k', '2', ...endpoint, ...ws])
+  const judged = await runCli([
+    'judge',
+    run,
+    '--protocol',
+    'criteria-logprob',
+    '--generated-rubrics',
+    'rubric-v3',
+    '--json',
+    ...ws,
+  ])
+  // 2 judgeable pairs × 2 rubrics × 2 sides, and the sea prompt's pairs: sea-new under 2 rubrics
+  // (judged twice, once per pair, but one key) and the empty sea-old failing under each.
+  const summary = lastJsonLine(judged.stdout)
+  assert.deepEqual([summary['scored'], summary['failed']], [12, 2], judged.stderr)
+  const wb = new Workbench({ transport: 'cli', workspace: join(dir, 'ws') })
+  t.after(() => wb.close())
+  await wb.open(run)
+  const groups = (await wb.handlers['judge.pair']({ pairId: 'pair-0' })).groups
+  assert.equal(groups.length, 2)
+  assert.ok(groups.every((g) => g.generatedRubric?.startsWith('gen-') === true && g.margin !== null))
+  const none = await runCli([
+    'judge',
+    run,
+    '--protocol',
+    'criteria-logprob',
+    '--generated-rubrics',
+    'rubric-v2',
+    ...ws,
+  ])
+  assert.match(none.stderr, /no rubric-v2 rubrics in this workspace/)
+})

@@ -178,6 +178,11 @@ export function buildProgram(): Command {
     )
     .option('--template <file>', "a judge template file (default: the protocol's bundled template)")
     .option('--no-rubric', 'judge without the rubric (the baseline that shows what the rubric adds)')
+    .option(
+      '--generated-rubrics <template>',
+      'judge under the rubrics `rubrics generate` wrote with this template (e.g. rubric-v3)'
+    )
+    .option('--generator <id>', 'with --generated-rubrics: the generator, when several wrote that template')
     .addOption(
       new Option('--device <device>', 'where to run; auto picks the fastest that starts')
         .choices(judgeDevices)

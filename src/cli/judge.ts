@@ -27,6 +27,8 @@ export interface JudgeOptions extends RunOptions {
   seed: number
   queue?: string
   checkpoint?: string
+  generatedRubrics?: string
+  generator?: string
   json?: boolean
 }
 
@@ -81,6 +83,27 @@ export async function judgeCommand(
     if (event === 'judge.progress') bar.update(payload as JudgeJob)
   })
   if (wb === null) return 2
+  if (options.generatedRubrics !== undefined) {
+    // The generated set: the template's, from the one generator that wrote it (or the one named).
+    const sets = (await wb.handlers['rubrics.generatedSets']({})).filter(
+      (s) =>
+        s.template === options.generatedRubrics &&
+        (options.generator === undefined || s.generator === options.generator)
+    )
+    if (sets.length !== 1) {
+      err(
+        sets.length === 0
+          ? `rubric-workbench: no ${options.generatedRubrics} rubrics${options.generator === undefined ? '' : ` from ${options.generator}`} in this workspace (rubric-workbench rubrics generate PATH --template …)`
+          : `rubric-workbench: ${options.generatedRubrics} rubrics come from several generators; name one with --generator (${sets.map((s) => s.generator).join(', ')})`
+      )
+      await wb.close()
+      return 2
+    }
+    spec.data.rubricSet = {
+      generator: (sets[0] as (typeof sets)[number]).generator,
+      template: options.generatedRubrics,
+    }
+  }
   const started = performance.now()
   let job: JudgeJob
   let interrupts = 0

@@ -40,6 +40,7 @@ import { inspectModel } from './judge/model-folder'
 import { defaultModelCache, listCached } from './models/model-hub'
 import { VerdictStore } from './judge/verdict-store'
 import { GeneratedRubrics } from './rubrics/generated-rubrics'
+import type { GeneratedRubric } from '../shared/generated-rubric'
 import { generateRubrics, type GenerationOptions } from './rubrics/rubric-generation'
 import { smokeTestModelDir } from './resources'
 import { defaultWorkspaceFor } from './workspace/location'
@@ -140,8 +141,13 @@ export class Workbench {
     try {
       const verdicts = await VerdictStore.open(workspace.dir)
       const select = (selection: JudgeSelection): Promise<number[]> => this.selectPairs(selection)
-      const jobs = await JudgeJobs.open(workspace.dir, verdicts, { index, texts: store, select }, (job) =>
-        this.emit('judge.progress', job)
+      const generatedFor = (promptId: string): GeneratedRubric[] =>
+        this.current?.generated?.forPrompt(promptId) ?? []
+      const jobs = await JudgeJobs.open(
+        workspace.dir,
+        verdicts,
+        { index, texts: store, select, generated: generatedFor },
+        (job) => this.emit('judge.progress', job)
       )
       judging = { verdicts, jobs }
     } catch (error) {
@@ -440,6 +446,7 @@ export class Workbench {
         throw new ApiError('not-found', `no prompt ${JSON.stringify(promptId)} in this run`)
       return generated?.forPrompt(promptId) ?? []
     },
+    'rubrics.generatedSets': async () => (await this.need()).generated?.sets() ?? [],
     'judge.setup': async () => this.judgeSetup(),
     'judge.start': async (spec) => (await this.needJudging()).jobs.start(spec),
     'judge.jobs': async () => (await this.needJudging()).jobs.list(),

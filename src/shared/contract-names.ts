@@ -28,6 +28,7 @@ export const methodNames = [
   'audit.report',
   'responses.get',
   'rubrics.generated',
+  'rubrics.generatedSets',
   'judge.setup',
   'judge.start',
   'judge.jobs',

@@ -33,7 +33,7 @@ import {
 } from './annotation'
 import { QUERY_LIMITS, annotationStates, pairSortKeys, verdictOutcomes } from './pair-query'
 import type { EventName, MethodName } from './contract-names'
-import type { GeneratedRubric } from './generated-rubric'
+import type { GeneratedRubric, GeneratedRubricSet } from './generated-rubric'
 import {
   judgeDevices,
   judgeProtocols,
@@ -116,6 +116,12 @@ export const judgeJobArgs = z
     /** A template file; null for the protocol's bundled template. */
     template: folderPath.nullable().default(null),
     rubric: z.boolean().default(true),
+    /** Generated rubrics to judge under; null for the run's own. */
+    rubricSet: z
+      .object({ generator: z.string().min(1).max(400), template: z.string().min(1).max(100) })
+      .strict()
+      .nullable()
+      .default(null),
     device: z.enum(judgeDevices).default('auto'),
     /** Sequences per forward pass; null: 1 on CPU, 8 on a GPU. */
     batch: z.number().int().min(1).max(256).nullable().default(null),
@@ -205,6 +211,8 @@ export const methods = {
   'responses.get': method<Response>()(z.object({ id }).strict()),
   /** Rubrics the workbench generated for a prompt (`rubrics generate`), kept in the workspace. */
   'rubrics.generated': method<GeneratedRubric[]>()(z.object({ promptId: id }).strict()),
+  /** The generated rubric sets of this workspace (generator × template), to judge under. */
+  'rubrics.generatedSets': method<GeneratedRubricSet[]>()(z.object({}).strict()),
   /** Models, templates and devices a judge job can use. */
   'judge.setup': method<JudgeSetup>()(z.object({}).strict()),
   'judge.start': method<JudgeJob>()(judgeJobArgs),

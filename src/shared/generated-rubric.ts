@@ -30,3 +30,16 @@ export interface RubricGenerationSummary {
   failed: number
   seconds: number
 }
+
+/** Rubrics generated with one generator and template: a rubric source a judge job can use. */
+export interface GeneratedRubricSet {
+  generator: string
+  template: string
+  templateVersion: number
+  rubrics: number
+  valid: number
+}
+
+export function isGeneratedRubricId(id: string): boolean {
+  return id.startsWith('gen-')
+}

@@ -197,6 +197,8 @@ export interface JudgeJobSpec {
   /** A template file; the protocol's bundled template when omitted. */
   template: string | null
   rubric: boolean
+  /** Judge under rubrics the workbench generated (`rubrics generate`) instead of the run's own. */
+  rubricSet: { generator: string; template: string } | null
   device: JudgeDevice
   /** Sequences per forward pass; null picks by device (see defaultBatch). */
   batch: number | null
@@ -245,6 +247,8 @@ export function isActive(state: JobState): boolean {
 /** Local verdicts on one pair, grouped per judge setting, newer beside older. */
 export interface PairJudgement {
   judge: string
+  /** A generated rubric's id when the verdicts used one; null for the run's rubric or none. */
+  generatedRubric: string | null
   protocol: JudgeProtocol
   template: string
   templateVersion: number

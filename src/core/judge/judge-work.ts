@@ -1,7 +1,9 @@
 // What a judge job has to do: the items of a selection, keyed so that what is done is skipped,
 // and the items that cannot be judged (a rubric that did not parse, an empty response), each
 // with the reason. Used by the jobs and by the benchmark.
+import type { GeneratedRubric } from '../../shared/generated-rubric'
 import { verdictKey, type JudgeJobSpec, type JudgeSelection } from '../../shared/judge'
+import { parseRubric } from '../../shared/rubric-format'
 import type { RunIndex } from '../run/run-index'
 import { responseDetail, rubricDetail } from '../run/run-views'
 import type { TextStore } from '../run/text-store'
@@ -13,6 +15,8 @@ export interface JudgeSource {
   texts: TextStore
   /** Pair indices of a selection, in the selection's order. */
   select(selection: JudgeSelection): Promise<number[]>
+  /** Rubrics generated for a prompt in the workspace (for jobs that judge under them). */
+  generated?: (promptId: string) => GeneratedRubric[]
 }
 
 export interface JudgeWork {
@@ -25,7 +29,8 @@ export interface JudgeWork {
 /** The selection's work: items still to judge, items that cannot be judged, and what is done. */
 export async function judgeWork(
   source: JudgeSource,
-  spec: Pick<JudgeJobSpec, 'protocol' | 'rubric' | 'limit' | 'selection'>,
+  spec: Pick<JudgeJobSpec, 'protocol' | 'rubric' | 'limit' | 'selection'> &
+    Partial<Pick<JudgeJobSpec, 'rubricSet'>>,
   judge: string,
   template: Pick<JudgeTemplate, 'name' | 'version'>,
   isDone: (key: string) => boolean
@@ -47,61 +52,81 @@ export async function judgeWork(
     const newer = index.responses.get(pair.newer)
     const older = index.responses.get(pair.older)
     if (prompt === undefined || newer === undefined || older === undefined) continue
-    let rubric: ItemRubric | string | null = null
-    if (spec.rubric) {
+    // The rubrics to judge under: none, the pair's own, or each one generated for its prompt.
+    const candidates: { id: string | null; rubric: ItemRubric | string | null }[] = []
+    const set = spec.rubricSet ?? null
+    if (!spec.rubric) candidates.push({ id: null, rubric: null })
+    else if (set === null) {
       const rec = index.rubrics.get(pair.rubric)
-      if (rec === undefined) rubric = `pair ${pair.id} has no rubric to judge with`
+      if (rec === undefined)
+        candidates.push({ id: '?', rubric: `pair ${pair.id} has no rubric to judge with` })
       else {
-        rubric = rubrics.get(pair.rubric) ?? itemRubric(await rubricDetail(index, texts, rec))
+        const rubric = rubrics.get(pair.rubric) ?? itemRubric(await rubricDetail(index, texts, rec))
         rubrics.set(pair.rubric, rubric)
+        candidates.push({ id: rec.id, rubric })
       }
+    } else {
+      const mine = (source.generated?.(prompt.id) ?? []).filter(
+        (g) => g.generator === set.generator && g.template === set.template && g.error === null
+      )
+      for (const g of mine) {
+        const parsed = parseRubric(g.raw ?? '')
+        candidates.push({
+          id: g.id,
+          rubric: itemRubric({
+            id: g.id,
+            criteriaList: parsed.criteria,
+            invalidReason: parsed.invalidReason,
+          }),
+        })
+      }
+      if (mine.length === 0)
+        candidates.push({
+          id: `gen-none-${set.template}`,
+          rubric: `no ${set.template} rubric from ${set.generator} was generated for prompt ${prompt.id}`,
+        })
     }
     const sides = pairwise ? [[newer, older] as const] : [[newer, null] as const, [older, null] as const]
-    for (const [first, second] of sides) {
-      const rubricId =
-        typeof rubric === 'object' && rubric !== null
-          ? rubric.id
-          : spec.rubric
-            ? (index.rubrics.get(pair.rubric)?.id ?? '?')
-            : null
-      const key = verdictKey({
-        judge,
-        protocol: spec.protocol,
-        template: template.name,
-        templateVersion: template.version,
-        rubricId,
-        responseId: first.id,
-        otherResponseId: second?.id ?? null,
-      })
-      if (seen.has(key)) continue
-      seen.add(key)
-      meta.set(key, { rubricId, responseId: first.id, otherResponseId: second?.id ?? null })
-      if (isDone(key)) {
-        skipped++
-        continue
+    for (const { id: rubricId, rubric } of candidates)
+      for (const [first, second] of sides) {
+        const key = verdictKey({
+          judge,
+          protocol: spec.protocol,
+          template: template.name,
+          templateVersion: template.version,
+          rubricId,
+          responseId: first.id,
+          otherResponseId: second?.id ?? null,
+        })
+        if (seen.has(key)) continue
+        seen.add(key)
+        meta.set(key, { rubricId, responseId: first.id, otherResponseId: second?.id ?? null })
+        if (isDone(key)) {
+          skipped++
+          continue
+        }
+        const a = await responseDetail(index, texts, first)
+        const b = second === null ? null : await responseDetail(index, texts, second)
+        const problem =
+          typeof rubric === 'string'
+            ? rubric
+            : [a, b]
+                .map((r) => (r === null ? null : emptyProblem(r.id, r.answer, r.isError)))
+                .find((x) => x !== null)
+        if (problem !== null && problem !== undefined) {
+          invalid.push(failed({ key }, problem))
+          continue
+        }
+        items.push({
+          key,
+          prompt: prompt.text,
+          rubric: rubric as ItemRubric | null,
+          responseId: a.id,
+          response: a.answer,
+          otherResponseId: b?.id ?? null,
+          other: b?.answer ?? null,
+        })
       }
-      const a = await responseDetail(index, texts, first)
-      const b = second === null ? null : await responseDetail(index, texts, second)
-      const problem =
-        typeof rubric === 'string'
-          ? rubric
-          : [a, b]
-              .map((r) => (r === null ? null : emptyProblem(r.id, r.answer, r.isError)))
-              .find((x) => x !== null)
-      if (problem !== null && problem !== undefined) {
-        invalid.push(failed({ key }, problem))
-        continue
-      }
-      items.push({
-        key,
-        prompt: prompt.text,
-        rubric: rubric as ItemRubric | null,
-        responseId: a.id,
-        response: a.answer,
-        otherResponseId: b?.id ?? null,
-        other: b?.answer ?? null,
-      })
-    }
   }
   return { items, invalid, skipped, meta }
 }

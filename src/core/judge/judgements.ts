@@ -7,10 +7,23 @@ import {
   type PairJudgements,
   type RubricJudgements,
 } from '../../shared/judge'
+import { isGeneratedRubricId } from '../../shared/generated-rubric'
 import type { VerdictStore } from './verdict-store'
 
+/** A generated rubric the verdict used, or null (the run's rubric, or none). */
+function generatedRubric(v: LocalVerdict): string | null {
+  return v.rubricId !== null && isGeneratedRubricId(v.rubricId) ? v.rubricId : null
+}
+
 function settingKey(v: LocalVerdict): string {
-  return JSON.stringify([v.judge, v.protocol, v.template, v.templateVersion, v.rubricId !== null])
+  return JSON.stringify([
+    v.judge,
+    v.protocol,
+    v.template,
+    v.templateVersion,
+    v.rubricId !== null,
+    generatedRubric(v),
+  ])
 }
 
 export function pairJudgements(
@@ -24,6 +37,7 @@ export function pairJudgements(
     if (g === undefined) {
       g = {
         judge: v.judge,
+        generatedRubric: generatedRubric(v),
         protocol: v.protocol,
         template: v.template,
         templateVersion: v.templateVersion,
@@ -37,7 +51,9 @@ export function pairJudgements(
     }
     return g
   }
-  const fits = (v: LocalVerdict): boolean => v.rubricId === null || v.rubricId === pair.rubricId
+  // The pair's own rubric, none, or a rubric generated for its prompt (the responses are the prompt's).
+  const fits = (v: LocalVerdict): boolean =>
+    v.rubricId === null || v.rubricId === pair.rubricId || generatedRubric(v) !== null
   for (const v of store.forResponse(pair.newerId)) {
     if (!fits(v)) continue
     if (v.otherResponseId === null) group(v).newer = v
@@ -51,7 +67,9 @@ export function pairJudgements(
     a.judge + a.protocol + String(!a.withRubric) < b.judge + b.protocol + String(!b.withRubric) ? -1 : 1
   )
   const effects: PairJudgements['effects'] = []
-  for (const withRubric of list.filter((g) => g.withRubric && g.margin !== null)) {
+  for (const withRubric of list.filter(
+    (g) => g.withRubric && g.generatedRubric === null && g.margin !== null
+  )) {
     const without = list.find(
       (g) =>
         !g.withRubric &&

@@ -4,7 +4,7 @@
 // missing, and carries the EvoLM format check of its text.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { GeneratedRubric } from '../../shared/generated-rubric'
+import type { GeneratedRubric, GeneratedRubricSet } from '../../shared/generated-rubric'
 import { appendJsonLines } from '../store/json-lines'
 
 export class GeneratedRubrics {
@@ -49,6 +49,27 @@ export class GeneratedRubrics {
 
   all(): GeneratedRubric[] {
     return [...this.byKey.values()]
+  }
+
+  /** Generator × template sets, with how many rubrics each holds and how many pass the format rule. */
+  sets(): GeneratedRubricSet[] {
+    const sets = new Map<string, GeneratedRubricSet>()
+    for (const r of this.byKey.values()) {
+      if (r.error !== null) continue
+      const key = JSON.stringify([r.generator, r.template])
+      const set = sets.get(key) ?? {
+        generator: r.generator,
+        template: r.template,
+        templateVersion: r.templateVersion,
+        rubrics: 0,
+        valid: 0,
+      }
+      set.rubrics++
+      if (r.formatValid) set.valid++
+      set.templateVersion = Math.max(set.templateVersion, r.templateVersion)
+      sets.set(key, set)
+    }
+    return [...sets.values()]
   }
 
   async append(rubrics: GeneratedRubric[]): Promise<void> {
