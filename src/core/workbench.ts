@@ -38,6 +38,7 @@ import { listTemplates } from './judge/judge-template'
 import { pairJudgements, rubricJudgements } from './judge/judgements'
 import { inspectModel } from './judge/model-folder'
 import { defaultModelCache, listCached } from './models/model-hub'
+import { ModelDownloads } from './models/model-downloads'
 import { VerdictStore } from './judge/verdict-store'
 import { GeneratedRubrics } from './rubrics/generated-rubrics'
 import type { GeneratedRubric } from '../shared/generated-rubric'
@@ -83,9 +84,12 @@ export class Workbench {
   /** Why the last open failed, told to requests that find no run. */
   private lastOpenError: unknown = null
   private readonly emit: Emit
+  /** Downloads belong to the app, not to a run: they go on when another run opens. */
+  private readonly downloads: ModelDownloads
 
   constructor(private readonly options: WorkbenchOptions) {
     this.emit = options.emit ?? (() => {})
+    this.downloads = new ModelDownloads(options.env ?? process.env, (d) => this.emit('models.progress', d))
   }
 
   open(path: string): Promise<RunSummary> {
@@ -215,6 +219,7 @@ export class Workbench {
   /** Stops what runs in the background (a judge job's process); the run's files stay as they are. */
   async close(): Promise<void> {
     await this.opening?.catch(() => {})
+    this.downloads.close()
     await this.current?.judging?.jobs.close()
   }
 
@@ -447,6 +452,17 @@ export class Workbench {
       return generated?.forPrompt(promptId) ?? []
     },
     'rubrics.generatedSets': async () => (await this.need()).generated?.sets() ?? [],
+    'models.list': async () => ({
+      cache: this.downloads.cache,
+      models: await this.downloads.list(),
+      downloads: this.downloads.active(),
+    }),
+    'models.pull': async (request) => this.downloads.start(request),
+    'models.cancel': async ({ repo }) => {
+      const running = this.downloads.active().some((d) => d.repo === repo && d.state === 'downloading')
+      this.downloads.cancel(repo)
+      return { cancelled: running }
+    },
     'judge.setup': async () => this.judgeSetup(),
     'judge.start': async (spec) => (await this.needJudging()).jobs.start(spec),
     'judge.jobs': async () => (await this.needJudging()).jobs.list(),

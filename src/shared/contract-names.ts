@@ -29,6 +29,9 @@ export const methodNames = [
   'responses.get',
   'rubrics.generated',
   'rubrics.generatedSets',
+  'models.list',
+  'models.pull',
+  'models.cancel',
   'judge.setup',
   'judge.start',
   'judge.jobs',
@@ -38,7 +41,7 @@ export const methodNames = [
   'judge.rubric',
 ] as const
 
-export const eventNames = ['run.progress', 'run.opened', 'judge.progress'] as const
+export const eventNames = ['run.progress', 'run.opened', 'judge.progress', 'models.progress'] as const
 
 export type MethodName = (typeof methodNames)[number]
 export type EventName = (typeof eventNames)[number]

@@ -34,6 +34,7 @@ import {
 import { QUERY_LIMITS, annotationStates, pairSortKeys, verdictOutcomes } from './pair-query'
 import type { EventName, MethodName } from './contract-names'
 import type { GeneratedRubric, GeneratedRubricSet } from './generated-rubric'
+import type { ModelCache, ModelDownload } from './models'
 import {
   judgeDevices,
   judgeProtocols,
@@ -213,6 +214,22 @@ export const methods = {
   'rubrics.generated': method<GeneratedRubric[]>()(z.object({ promptId: id }).strict()),
   /** The generated rubric sets of this workspace (generator × template), to judge under. */
   'rubrics.generatedSets': method<GeneratedRubricSet[]>()(z.object({}).strict()),
+  /** The local model cache and the downloads in progress. */
+  'models.list': method<ModelCache>()(z.object({}).strict()),
+  /** Starts (or resumes) downloading a model folder from a hub; progress comes as events. */
+  'models.pull': method<ModelDownload>()(
+    z
+      .object({
+        repo: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected owner/name'),
+        revision: z.string().min(1).max(200).default('main'),
+        include: z.array(z.string().min(1).max(200)).max(50).default([]),
+        hub: z.string().url().max(500).nullable().default(null),
+      })
+      .strict()
+  ),
+  'models.cancel': method<{ cancelled: boolean }>()(z.object({ repo: z.string().min(1).max(300) }).strict()),
   /** Models, templates and devices a judge job can use. */
   'judge.setup': method<JudgeSetup>()(z.object({}).strict()),
   'judge.start': method<JudgeJob>()(judgeJobArgs),
@@ -236,6 +253,8 @@ export const events = {
   'run.opened': z.custom<RunSummary>(),
   /** A judge job changed state or made progress. */
   'judge.progress': z.custom<JudgeJob>(),
+  /** A model download made progress or ended. */
+  'models.progress': z.custom<ModelDownload>(),
 } as const satisfies Record<EventName, z.ZodType>
 
 export type MethodArgs<M extends MethodName> = z.input<(typeof methods)[M]['args']>

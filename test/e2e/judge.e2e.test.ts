@@ -5,7 +5,9 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { writeJudgeFixture } from '../fixtures/judge-fixture'
 import { runCli } from '../helpers/cli'
+import { startFakeHub } from '../helpers/hub-server'
 import { startFakeEndpoint } from '../helpers/openai-server'
+import { packageRoot } from '../helpers/serve-process'
 import { tempDir } from '../helpers/temp'
 import { openWorkbench } from './workbench-page'
 
@@ -101,5 +103,30 @@ test('prompt view: rubrics generated in the workspace, with their format check',
   assert.equal(await page.getByTestId('generated-rubric').count(), 2)
   await page.getByTestId('generated-rubric').first().locator('summary').click()
   await shot('generated-rubrics')
+  assert.deepEqual(pageErrors, [])
+})
+
+test('models view: download from a hub, see it on this machine and among the judges', async (t) => {
+  const dir = await tempDir(t)
+  const run = join(dir, 'run')
+  await writeJudgeFixture(run)
+  const { readFile } = await import('node:fs/promises')
+  const smokeTestModelDir = join(packageRoot, 'resources', 'models', 'tiny-judge')
+  const files: Record<string, Buffer> = {}
+  for (const name of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'])
+    files[name] = await readFile(join(smokeTestModelDir, name))
+  const hub = await startFakeHub(t, { 'acme/tiny': files })
+  const { page, pageErrors, shot } = await openWorkbench(t, run, '#/models')
+  await page.getByText('No model downloaded yet').waitFor()
+  await page.getByTestId('model-repo').fill('acme/tiny')
+  await page.getByTestId('model-hub').fill(hub.url)
+  await page.getByTestId('model-pull').click()
+  await page.locator('[data-testid="model-download"][data-state="done"]').waitFor()
+  await page.locator('[data-testid="model-row"][data-repo="acme/tiny"]').waitFor()
+  await shot('models-view')
+  await page.goto(page.url().replace(/#.*$/, '#/judge'))
+  await page.getByTestId('judge-form').waitFor()
+  const options = await page.getByTestId('judge-model').locator('option').allInnerTexts()
+  assert.ok(options.includes('tiny (smoke test)'), options.join(' | '))
   assert.deepEqual(pageErrors, [])
 })

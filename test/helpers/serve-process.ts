@@ -1,6 +1,6 @@
 // Starts the built CLI's `serve` in a child process and waits for the line that prints its URL.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { TestContext } from 'node:test'
 
@@ -19,6 +19,8 @@ export async function startServe(t: TestContext, runPath: string, workspace: str
     [builtCli, 'serve', runPath, '--port', '0', '--workspace', workspace],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Everything else the app keeps (the model cache, default workspaces) stays in the test's folder.
+      env: { ...process.env, RUBRIC_WORKBENCH_HOME: join(dirname(workspace), 'home') },
     }
   )
   t.after(() => {

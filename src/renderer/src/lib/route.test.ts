@@ -42,6 +42,7 @@ describe('parseHash', () => {
     assert.deepEqual(parseHash('#/audit'), { name: 'audit' })
     assert.deepEqual(parseHash('#/judge'), { name: 'judge' })
     assert.equal(href.judge(), '#/judge')
+    assert.deepEqual(parseHash('#/models'), { name: 'models' })
     assert.deepEqual(parseHash('#/audit/report'), { name: 'report' })
     assert.deepEqual(parseHash('#/audit/queue-1a2b'), { name: 'queue', id: 'queue-1a2b' })
   })

@@ -16,6 +16,7 @@ export type Route =
   | { name: 'report' }
   | { name: 'queue'; id: string }
   | { name: 'judge' }
+  | { name: 'models' }
   | { name: 'not-found'; path: string }
 
 export type RouteName = Route['name']
@@ -50,6 +51,7 @@ export function parseHash(hash: string): Route {
   if (head === 'errors' && rawId === undefined) return { name: 'errors', offset: readOffset(query) }
   if (head === 'audit' && rawId === undefined) return { name: 'audit' }
   if (head === 'judge' && rawId === undefined) return { name: 'judge' }
+  if (head === 'models' && rawId === undefined) return { name: 'models' }
   if (head === 'pairs' && rawId === undefined) {
     return { name: 'pairs', params: readPairQuery(query) }
   }
@@ -88,6 +90,7 @@ export const href = {
   report: (): string => '#/audit/report',
   queue: (id: string): string => `#/audit/${segment(id)}`,
   judge: (): string => '#/judge',
+  models: (): string => '#/models',
 }
 
 /** Where Esc leads from a detail page when there is no in-app history to go back to. */
