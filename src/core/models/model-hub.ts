@@ -9,6 +9,7 @@ import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'nod
 import { dirname, join, resolve, sep } from 'node:path'
 import { minimatch } from 'minimatch'
 import { z } from 'zod'
+import type { CachedModelInfo } from '../../shared/models'
 import { appDataDir } from '../workspace/location'
 
 export const DEFAULT_HUB = 'https://huggingface.co'
@@ -315,16 +316,8 @@ async function receive(
   }
 }
 
-export interface CachedModel {
-  repo: string
-  dir: string
-  revision: string | null
-  commit: string | null
-  files: number
-  bytes: number
-  /** Files still partial (an interrupted pull). */
-  partial: number
-}
+/** A model folder in the cache (see shared/models.ts). */
+export type CachedModel = CachedModelInfo
 
 /** The model folders in a cache: each `owner/name` folder with a manifest or a config.json. */
 export async function listCached(cache = defaultModelCache()): Promise<CachedModel[]> {
