@@ -94,10 +94,7 @@ const judgeEndpoint = z
     /** The name of the variable holding the key; the key itself never crosses the contract. */
     apiKeyEnv: z
       .string()
-      .regex(
-        /^[A-Z][A-Z0-9_]*(_API_KEY|_KEY|_TOKEN)$/,
-        'must be upper case and end in _API_KEY, _KEY or _TOKEN'
-      )
+      .regex(/^[A-Z][A-Z0-9_]*_API_KEY$/, 'must be upper case and end in _API_KEY')
       .nullable()
       .default(null),
     concurrency: z.number().int().min(1).max(256).default(8),

@@ -67,7 +67,7 @@ test('after its retries the client names the last failure; malformed answers are
   await assert.rejects(client.chat(ask), /cannot reach http:\/\/127.0.0.1:\d+\/v1 \(ECONNREFUSED\)/)
 })
 
-test('API keys come from a named variable, never from arguments', async (t) => {
+test('API keys come from a named *_API_KEY variable, and go only over https or to this machine', async (t) => {
   const server = await startFakeEndpoint(t)
   const client = new EndpointClient(settings(server.url, { apiKeyEnv: 'JUDGE_API_KEY' }), {
     JUDGE_API_KEY: 's3cret',
@@ -79,10 +79,17 @@ test('API keys come from a named variable, never from arguments', async (t) => {
     /JUDGE_API_KEY \(the API key\) is not set/
   )
   assert.throws(
-    () => new EndpointClient(settings(server.url, { apiKeyEnv: 'HOME' }), {}),
+    () => new EndpointClient(settings(server.url, { apiKeyEnv: 'AWS_SECRET_ACCESS_KEY' }), {}),
     /must be upper case and end in _API_KEY/
   )
   assert.throws(() => new EndpointClient(settings('localhost:8000'), {}), /only http and https|is not a URL/)
+  assert.throws(
+    () =>
+      new EndpointClient(settings('http://gpu-box:8000/v1', { apiKeyEnv: 'JUDGE_API_KEY' }), {
+        JUDGE_API_KEY: 'k',
+      }),
+    /an API key is sent only over https or to this machine, not to http:\/\/gpu-box:8000/
+  )
 })
 
 test('P(yes) sums the variants of a word among the top tokens; a missing one is bounded by the least likely shown', () => {
@@ -202,4 +209,21 @@ test('a model the endpoint does not serve, or an endpoint that is down, fails th
     }),
     /apiKeyEnv: must be upper case/
   )
+})
+
+test('a server that fails every item stops the job as interrupted instead of waiting out every retry', async (t) => {
+  const server = await startFakeEndpoint(t)
+  const { wb } = await workbench(t, 30)
+  server.failWhen('Question', '503')
+  const job = await judge(wb, { protocol: 'criteria-logprob', endpoint: endpoint(server, { retries: 0 }) })
+  assert.equal(job.state, 'interrupted')
+  assert.match(
+    job.message ?? '',
+    /stopped after 25 items failed in a row \(the last: .*answered 503: server overloaded\)/
+  )
+  assert.ok(job.failed < job.total)
+  server.heal()
+  await wb.handlers['judge.resume']({ id: job.id })
+  await (await wb.judgeJobs()).idle()
+  assert.equal((await wb.judgeJobs()).get(job.id)?.state, 'done')
 })

@@ -21,8 +21,12 @@ export interface EndpointSettings {
   retries: number
 }
 
-/** Key variables a job may read: a renderer must not be able to send any other variable away. */
-export const API_KEY_ENV = /^[A-Z][A-Z0-9_]*(_API_KEY|_KEY|_TOKEN)$/
+/**
+ * Key variables a job may read. The request names the variable, and requests come from an
+ * untrusted renderer: only *_API_KEY variables qualify (not cloud or git credentials), and a key
+ * goes only over https or to this machine.
+ */
+export const API_KEY_ENV = /^[A-Z][A-Z0-9_]*_API_KEY$/
 
 export class EndpointError extends Error {
   constructor(
@@ -111,7 +115,13 @@ export class EndpointClient {
     if (settings.apiKeyEnv !== null) {
       if (!API_KEY_ENV.test(settings.apiKeyEnv))
         throw new EndpointError(
-          `the API key variable ${JSON.stringify(settings.apiKeyEnv)} must be upper case and end in _API_KEY, _KEY or _TOKEN`,
+          `the API key variable ${JSON.stringify(settings.apiKeyEnv)} must be upper case and end in _API_KEY`,
+          false
+        )
+      const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]'
+      if (url.protocol !== 'https:' && !local)
+        throw new EndpointError(
+          `an API key is sent only over https or to this machine, not to ${url.origin}`,
           false
         )
       const key = env[settings.apiKeyEnv]
@@ -232,7 +242,7 @@ export class EndpointClient {
       return JSON.parse(text) as unknown
     } catch {
       throw new EndpointError(
-        `${this.base}${path} answered with malformed JSON: ${JSON.stringify(text.slice(0, 120))}`,
+        `${this.base}${path} answered with malformed JSON (${text.length} bytes)`,
         false
       )
     }
@@ -250,18 +260,22 @@ function serverMessage(text: string): string {
       typeof body.error === 'string' ? body.error : (body.error?.message ?? body.message ?? body.detail)
     if (typeof message === 'string') return message.slice(0, 300)
   } catch {
-    // Not JSON: show the start of it.
+    // Not JSON.
   }
-  return text.trim().slice(0, 120)
+  // Only an API error's own message is shown: the endpoint is whatever URL the request named,
+  // and its body must not be read back through error messages.
+  return ''
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => {
+    const done = (): void => {
       clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
       resolve()
-    })
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
   })
 }
 

@@ -25,6 +25,8 @@ import type { VerdictStore } from './verdict-store'
 /** Items per request to the host: results are flushed to disk between requests. */
 const CHUNK = 16
 const KEEP_JOBS = 200
+/** Endpoint items that fail one after another before the job stops as interrupted. */
+const FAILURES_IN_A_ROW = 25
 
 interface JobsDoc {
   schemaVersion: 1
@@ -33,6 +35,8 @@ interface JobsDoc {
 
 interface Attempt {
   cancelled: boolean
+  /** Why the job stopped itself (then it ends interrupted, not cancelled). */
+  stopReason: string | null
   /** Stops an endpoint job's requests in flight (closing, or cancel while they wait to retry). */
   abort: AbortController
   /** The workbench is closing: the job stops as interrupted, to be resumed later. */
@@ -205,7 +209,13 @@ export class JudgeJobs {
   }
 
   private async execute(job: JudgeJob): Promise<void> {
-    const attempt: Attempt = { cancelled: false, closing: false, host: null, abort: new AbortController() }
+    const attempt: Attempt = {
+      cancelled: false,
+      stopReason: null,
+      closing: false,
+      host: null,
+      abort: new AbortController(),
+    }
     this.attempts.set(job.id, attempt)
     const pending: LocalVerdict[] = []
     const failures = new Map<string, number>()
@@ -287,12 +297,21 @@ export class JudgeJobs {
       const started = performance.now()
       let doneHere = 0
       let lastEmit = 0
+      let failedInARow = 0
       const onResult = (result: ItemResult): void => {
         pending.push(stamp(result, work.meta.get(result.key)))
-        if (result.error === null) job.scored++
-        else {
+        if (result.error === null) {
+          job.scored++
+          failedInARow = 0
+        } else {
           job.failed++
           noteFailure(result.error)
+          // A server that fails everything: stop rather than wait out every item's retries.
+          if (client !== null && ++failedInARow >= FAILURES_IN_A_ROW && !attempt.cancelled) {
+            attempt.cancelled = true
+            attempt.stopReason = `stopped after ${FAILURES_IN_A_ROW} items failed in a row (the last: ${result.error}); finished results are kept, resume to go on`
+            attempt.abort.abort()
+          }
         }
         doneHere++
         const seconds = (performance.now() - started) / 1000
@@ -304,8 +323,11 @@ export class JudgeJobs {
           this.changed(job)
         }
       }
-      for (let at = 0; at < work.items.length && !attempt.cancelled; at += CHUNK) {
-        const chunk = work.items.slice(at, at + CHUNK)
+      // An endpoint keeps `concurrency` requests going: hand it enough items at a time.
+      const chunkSize =
+        client === null ? CHUNK : Math.max(CHUNK, (spec.endpoint as JudgeEndpoint).concurrency * 4)
+      for (let at = 0; at < work.items.length && !attempt.cancelled; at += chunkSize) {
+        const chunk = work.items.slice(at, at + chunkSize)
         if (client !== null)
           await runEndpointProtocol(client, template, chunk, {
             seed: spec.seed,
@@ -324,16 +346,26 @@ export class JudgeJobs {
         await flush()
         await this.save()
       }
-      job.state = attempt.closing ? 'interrupted' : attempt.cancelled ? 'cancelled' : 'done'
+      job.state =
+        attempt.closing || attempt.stopReason !== null
+          ? 'interrupted'
+          : attempt.cancelled
+            ? 'cancelled'
+            : 'done'
       job.remainingS = job.state === 'done' ? 0 : null
       if (job.failed > 0) job.message = failureMessage()
+      if (attempt.stopReason !== null) job.message = attempt.stopReason
     } catch (error) {
       if (attempt.closing) {
         job.state = 'interrupted'
         job.message = 'the workbench closed while this job ran; finished results are kept, resume to go on'
-      } else if (error instanceof HostCrashError && attempt.cancelled) {
+      } else if (attempt.cancelled && attempt.stopReason !== null) {
+        job.state = 'interrupted'
+        job.message = attempt.stopReason
+      } else if (attempt.cancelled) {
+        // Cancelled while the model loaded or the endpoint was asked what it serves.
         job.state = 'cancelled'
-        job.message = 'cancelled while the model was loading'
+        job.message = 'cancelled before judging began'
       } else if (error instanceof HostCrashError) {
         const last = attempt.host?.lastLines().at(-1)
         job.state = 'interrupted'

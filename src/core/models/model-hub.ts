@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
-import { minimatch } from 'minimatch'
+import { Minimatch } from 'minimatch'
 import { z } from 'zod'
 import type { CachedModelInfo } from '../../shared/models'
 import { appDataDir } from '../workspace/location'
@@ -102,9 +102,18 @@ function hubBase(hub: string | undefined): string {
   return base
 }
 
-function headers(env: NodeJS.ProcessEnv): Record<string, string> {
+/** The hub token goes only to the real hub, or the one the user's HF_ENDPOINT names: never to a hub a request picked. */
+function headers(env: NodeJS.ProcessEnv, base: string): Record<string, string> {
   const token = env['HF_TOKEN'] ?? env['HUGGING_FACE_HUB_TOKEN']
-  return token !== undefined && token !== '' ? { authorization: `Bearer ${token}` } : {}
+  if (token === undefined || token === '') return {}
+  const trusted = [DEFAULT_HUB, env['HF_ENDPOINT']].flatMap((h) => {
+    try {
+      return h === undefined || h === '' ? [] : [new URL(h).origin]
+    } catch {
+      return []
+    }
+  })
+  return trusted.includes(new URL(base).origin) ? { authorization: `Bearer ${token}` } : {}
 }
 
 async function get(url: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
@@ -128,7 +137,11 @@ export async function listRepo(
   const base = hubBase(options.hub)
   const revision = options.revision ?? 'main'
   const url = `${base}/api/models/${repo}/revision/${encodeURIComponent(revision)}?blobs=true`
-  const response = await get(url, { headers: headers(options.env ?? process.env), signal: options.signal })
+  const timeout = AbortSignal.timeout(60_000)
+  const response = await get(url, {
+    headers: headers(options.env ?? process.env, base),
+    signal: options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]),
+  })
   if (response.status === 404 || response.status === 401)
     throw new HubError(`${repo}@${revision} was not found on ${base} (a private repo needs HF_TOKEN)`)
   if (!response.ok) throw new HubError(`${base} answered ${response.status} when listing ${repo}`)
@@ -151,10 +164,9 @@ export async function pullModel(repo: string, options: PullOptions = {}): Promis
   const revision = options.revision ?? 'main'
   const { commit, files: all } = await listRepo(repo, options)
   const include = options.include ?? []
-  const files =
-    include.length === 0
-      ? all
-      : all.filter((f) => include.some((g) => minimatch(f.path, g, { matchBase: !g.includes('/') })))
+  // Compiled once, without brace expansion (a pattern like {1..99999} would stall the app).
+  const patterns = include.map((g) => new Minimatch(g, { matchBase: !g.includes('/'), nobrace: true }))
+  const files = include.length === 0 ? all : all.filter((f) => patterns.some((p) => p.match(f.path)))
   if (files.length === 0)
     throw new HubError(
       include.length === 0
@@ -267,7 +279,7 @@ async function receive(
   options: PullOptions,
   progress: (bytes: number) => void
 ): Promise<void> {
-  const request: Record<string, string> = { ...headers(options.env ?? process.env) }
+  const request: Record<string, string> = { ...headers(options.env ?? process.env, url) }
   if (have > 0) request['range'] = `bytes=${have}-`
   // A stalled transfer is cut after a silence, keeping what arrived, rather than hanging forever.
   const idle = new AbortController()
@@ -284,6 +296,9 @@ async function receive(
     if (response.status === 416) return // the part is already whole
     if (!response.ok) throw new HubError(`${url} answered ${response.status}`)
     const append = response.status === 206
+    const range = response.headers.get('content-range')
+    if (append && range !== null && Number(/^bytes (\d+)-/.exec(range)?.[1] ?? -1) !== have)
+      throw new HubError(`${url} answered a range other than the one asked for (${range}); pull again`)
     if (response.body === null) return
     const handle = await open(part, append ? 'a' : 'w')
     let written = append ? have : 0
@@ -292,10 +307,13 @@ async function receive(
         kick()
         await handle.write(chunk)
         written += chunk.byteLength
+        if (file.size !== null && written > file.size)
+          throw new HubError(`${file.path}: the hub sent more than the ${file.size} bytes it lists`)
         progress(written)
       }
       await handle.sync()
     } catch (error) {
+      if (error instanceof HubError) throw error
       // File-system errors carry an errno code ('ENOSPC'); an aborted transfer a numeric one.
       const code = (error as { code?: unknown }).code
       if (code === 'ENOSPC')

@@ -3,6 +3,7 @@
 // workspace. Sampling is seeded per (generator, template, prompt, sample), so a rerun writes the
 // same rubrics, and only the missing ones.
 import type { GeneratedRubric, RubricGenerationSummary } from '../../shared/generated-rubric'
+import { createHash } from 'node:crypto'
 import { fnv1a } from '../../shared/hash'
 import type { JudgeEndpoint, ModelDtype } from '../../shared/judge'
 import { parseRubric } from '../../shared/rubric-format'
@@ -51,7 +52,13 @@ export async function generateRubrics(
     const prompt = options.index.prompts[p]
     if (prompt === undefined) continue
     for (let sample = 0; sample < options.k; sample++) {
-      const key = JSON.stringify([generator, `${template.name}@${template.version}`, prompt.id, sample])
+      const key = JSON.stringify([
+        generator,
+        `${template.name}@${template.version}`,
+        options.seed,
+        prompt.id,
+        sample,
+      ])
       if (options.store.done(key)) {
         skipped++
         continue
@@ -84,10 +91,17 @@ export async function generateRubrics(
   const pending: GeneratedRubric[] = []
   const record = (g: Generated): void => {
     const r = byKey.get(g.key)
-    if (r === undefined) return
+    // A request cut by a cancel is not a failed rubric: it is simply not written yet.
+    if (r === undefined || options.signal?.aborted === true) return
+    if (g.error === null && (g.text ?? '').trim() === '')
+      g = {
+        ...g,
+        text: null,
+        error: 'the generator wrote nothing (a reasoning model may answer in another field)',
+      }
     const parsed = g.text === null ? null : parseRubric(g.text)
     const rubric: GeneratedRubric = {
-      id: `gen-${fnv1a(g.key).toString(16).padStart(8, '0')}`,
+      id: `gen-${createHash('sha256').update(g.key).digest('hex').slice(0, 16)}`,
       key: g.key,
       promptId: r.promptId,
       generator,
@@ -132,8 +146,11 @@ export async function generateRubrics(
         }
       } finally {
         options.signal?.removeEventListener('abort', stop)
-        await flush()
-        await host.close()
+        try {
+          await flush()
+        } finally {
+          await host.close()
+        }
       }
     } else {
       const client = new EndpointClient(endpoint as JudgeEndpoint, options.env ?? process.env, {
@@ -141,8 +158,9 @@ export async function generateRubrics(
         log: options.onLog,
       })
       let next = 0
+      let writeFailed = false
       const worker = async (): Promise<void> => {
-        while (next < requests.length && options.signal?.aborted !== true) {
+        while (next < requests.length && options.signal?.aborted !== true && !writeFailed) {
           const r = requests[next++] as (typeof requests)[number]
           try {
             const response = await client.chat({
@@ -156,9 +174,15 @@ export async function generateRubrics(
           } catch (error) {
             record({ key: r.key, text: null, tokens: 0, error: (error as Error).message })
           }
-          if (pending.length >= CHUNK) await flush()
+          if (pending.length >= CHUNK)
+            await flush().catch((error: unknown) => {
+              // A failed write stops every worker, not just the one that saw it.
+              writeFailed = true
+              throw error
+            })
         }
       }
+
       try {
         await Promise.all(
           Array.from({ length: Math.min(requests.length, (endpoint as JudgeEndpoint).concurrency) }, worker)
