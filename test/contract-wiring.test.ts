@@ -47,6 +47,7 @@ function validArgs(root: string, queueId: string, jobId: string): { [M in Method
     'models.list': {},
     'models.pull': { repo: 'acme/none', hub: 'http://127.0.0.1:1' },
     'models.cancel': { repo: 'acme/none' },
+    'analysis.utility': {},
     'judge.setup': {},
     'judge.start': { protocol: 'criteria-logprob', limit: 1 },
     'judge.jobs': {},

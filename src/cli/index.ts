@@ -257,6 +257,37 @@ export function buildProgram(): Command {
       )
     })
 
+  program
+    .command('utility')
+    .description(
+      "Each rubric's discriminative utility per judge: newer scored above older, margin, added value over no rubric"
+    )
+    .argument('<path>', 'the run')
+    .addOption(
+      new Option('--labels <labels>', 'measure against the temporal label (newer is better) or the human one')
+        .choices(['temporal', 'human'])
+        .default('temporal')
+    )
+    .option(
+      '--json',
+      'print one JSON array of rows {rubric_id, judge, n, accuracy, accuracy_low, accuracy_high, margin, added_value, …}'
+    )
+    .option(
+      '--workspace <dir>',
+      "the run's workspace folder (default: one per run in the user's app-data folder)"
+    )
+    .action(
+      async (path: string, opts: { labels: 'temporal' | 'human'; json?: boolean; workspace?: string }) => {
+        const { utilityCommand } = await import('./utility')
+        process.exitCode = await utilityCommand(
+          path,
+          opts,
+          (l) => console.log(l),
+          (l) => console.error(l)
+        )
+      }
+    )
+
   const models = program
     .command('models')
     .description('Model folders from a Hugging Face Hub, for local judges')

@@ -39,6 +39,8 @@ import { pairJudgements, rubricJudgements } from './judge/judgements'
 import { inspectModel } from './judge/model-folder'
 import { defaultModelCache, listCached } from './models/model-hub'
 import { ModelDownloads } from './models/model-downloads'
+import { scoredPairs } from './analysis/scored-pairs'
+import { overallUtility, rubricUtility } from '../shared/utility'
 import { VerdictStore } from './judge/verdict-store'
 import { GeneratedRubrics } from './rubrics/generated-rubrics'
 import type { GeneratedRubric } from '../shared/generated-rubric'
@@ -462,6 +464,16 @@ export class Workbench {
       const running = this.downloads.active().some((d) => d.repo === repo && d.state === 'downloading')
       this.downloads.cancel(repo)
       return { cancelled: running }
+    },
+    'analysis.utility': async () => {
+      const { index, pairs, judging, annotations } = await this.need()
+      const scored = scoredPairs(
+        index,
+        pairs.columns,
+        judging?.verdicts.all() ?? [],
+        annotations?.list() ?? []
+      )
+      return [...overallUtility(scored), ...rubricUtility(scored)]
     },
     'judge.setup': async () => this.judgeSetup(),
     'judge.start': async (spec) => (await this.needJudging()).jobs.start(spec),

@@ -32,6 +32,7 @@ export const methodNames = [
   'models.list',
   'models.pull',
   'models.cancel',
+  'analysis.utility',
   'judge.setup',
   'judge.start',
   'judge.jobs',

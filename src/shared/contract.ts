@@ -35,6 +35,7 @@ import { QUERY_LIMITS, annotationStates, pairSortKeys, verdictOutcomes } from '.
 import type { EventName, MethodName } from './contract-names'
 import type { GeneratedRubric, GeneratedRubricSet } from './generated-rubric'
 import type { ModelCache, ModelDownload } from './models'
+import type { UtilityRow } from './utility'
 import {
   judgeDevices,
   judgeProtocols,
@@ -227,6 +228,8 @@ export const methods = {
       .strict()
   ),
   'models.cancel': method<{ cancelled: boolean }>()(z.object({ repo: z.string().min(1).max(300) }).strict()),
+  /** Discriminative utility per judge over all rubrics (rubricId `*`), then per (judge, rubric). */
+  'analysis.utility': method<UtilityRow[]>()(z.object({}).strict()),
   /** Models, templates and devices a judge job can use. */
   'judge.setup': method<JudgeSetup>()(z.object({}).strict()),
   'judge.start': method<JudgeJob>()(judgeJobArgs),

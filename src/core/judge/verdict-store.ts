@@ -59,6 +59,11 @@ export class VerdictStore {
     return this.byRubric.get(rubricId) ?? []
   }
 
+  /** Every verdict, the latest per key. */
+  all(): LocalVerdict[] {
+    return [...this.byKey.values()]
+  }
+
   get size(): number {
     return this.byKey.size
   }
