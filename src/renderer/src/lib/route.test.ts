@@ -43,6 +43,7 @@ describe('parseHash', () => {
     assert.deepEqual(parseHash('#/judge'), { name: 'judge' })
     assert.equal(href.judge(), '#/judge')
     assert.deepEqual(parseHash('#/models'), { name: 'models' })
+    assert.deepEqual(parseHash('#/analysis'), { name: 'analysis' })
     assert.deepEqual(parseHash('#/audit/report'), { name: 'report' })
     assert.deepEqual(parseHash('#/audit/queue-1a2b'), { name: 'queue', id: 'queue-1a2b' })
   })

@@ -17,6 +17,7 @@ export type Route =
   | { name: 'queue'; id: string }
   | { name: 'judge' }
   | { name: 'models' }
+  | { name: 'analysis' }
   | { name: 'not-found'; path: string }
 
 export type RouteName = Route['name']
@@ -52,6 +53,7 @@ export function parseHash(hash: string): Route {
   if (head === 'audit' && rawId === undefined) return { name: 'audit' }
   if (head === 'judge' && rawId === undefined) return { name: 'judge' }
   if (head === 'models' && rawId === undefined) return { name: 'models' }
+  if (head === 'analysis' && rawId === undefined) return { name: 'analysis' }
   if (head === 'pairs' && rawId === undefined) {
     return { name: 'pairs', params: readPairQuery(query) }
   }
@@ -91,6 +93,7 @@ export const href = {
   queue: (id: string): string => `#/audit/${segment(id)}`,
   judge: (): string => '#/judge',
   models: (): string => '#/models',
+  analysis: (): string => '#/analysis',
 }
 
 /** Where Esc leads from a detail page when there is no in-app history to go back to. */
