@@ -64,7 +64,12 @@ async function setup(
   const dir = await tempDir(t)
   const root = join(dir, 'run')
   await writeWorkbenchFixture(root)
-  const wb = new Workbench({ transport: 'ipc', workspace: join(dir, 'ws') })
+  const wb = new Workbench({
+    transport: 'ipc',
+    workspace: join(dir, 'ws'),
+    // The model cache and default workspaces stay in the test's folder.
+    env: { ...process.env, RUBRIC_WORKBENCH_HOME: join(dir, 'home') },
+  })
   await wb.open(root)
   const { id: queueId } = await wb.handlers['queues.create']({
     name: 'setup',
