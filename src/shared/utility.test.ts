@@ -2,7 +2,14 @@
 // a baseline, and human labels that disagree with "newer is better".
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { humanMajority, overallUtility, rubricUtility, type ScoredPair } from './utility'
+import {
+  auroc,
+  criterionUtility,
+  humanMajority,
+  overallUtility,
+  rubricUtility,
+  type ScoredPair,
+} from './utility'
 
 const pair = (
   id: string,
@@ -107,4 +114,34 @@ test('overall rows pool every rubric of a judge', () => {
     rows.map((r) => [r.judge, r.rubricId, r.n, r.accuracy.value]),
     [['stored', '*', 3, 2 / 3]]
   )
+})
+
+test('per criterion: pass-rate contrast, saturation and AUROC against people, by hand', () => {
+  const c = (newer: number | null, older: number | null, human: ScoredPair['human'] = null) => ({
+    pairId: 'p',
+    newer,
+    older,
+    human,
+  })
+  // Scores exactly representable in binary, so equal differences really tie.
+  const u = criterionUtility([
+    c(1, 0.25, 'newer'), // newer passes, older fails; preferred − other = +0.75
+    c(0.75, 0.5, 'older'), // both pass; preferred (older) − other = −0.25
+    c(0.375, 0.125, 'newer'), // both fail; +0.25
+    c(0.75, 0.25), // no label
+    c(null, 0.5, 'newer'), // unscored: left out
+  ])
+  assert.equal(u.n, 4)
+  assert.equal(u.newerPassRate, 3 / 4) // 1, 0.75, 0.75
+  assert.equal(u.olderPassRate, 1 / 4) // 0.5
+  assert.equal(u.passContrast.value, 0.5)
+  assert.equal(u.saturation, null)
+  // Diffs +0.75, −0.25, +0.25 against their mirrors −0.75, +0.25, −0.25:
+  // +0.75 wins 3; −0.25 beats −0.75 and ties −0.25 (1.5); +0.25 beats two and ties one (2.5) → 7 of 9.
+  assert.equal(u.auroc.items, 3)
+  assert.ok(Math.abs((u.auroc.value ?? NaN) - 7 / 9) < 1e-12)
+  assert.equal(criterionUtility([c(0.99, 0.97), c(0.98, 0.96)]).saturation, 'always-passes')
+  assert.equal(criterionUtility([c(0.01, 0.02)]).saturation, 'always-fails')
+  assert.equal(auroc([], [1]), null)
+  assert.equal(auroc([1, 1], [1]), 0.5)
 })

@@ -134,3 +134,78 @@ export function humanMajority(labels: readonly string[]): HumanLabel | null {
   if (older > newer && older > tie) return 'older'
   return 'tie'
 }
+
+/** One criterion's scores on both sides of a pair (P(yes) or a 0–1 level), with the human label. */
+export interface CriterionPair {
+  pairId: string
+  newer: number | null
+  older: number | null
+  human: HumanLabel | null
+}
+
+export interface CriterionUtility {
+  /** Pairs with the criterion scored on both sides. */
+  n: number
+  /** Share of newer responses that pass (score ≥ 0.5) minus the share of older ones. */
+  passContrast: Estimate
+  newerPassRate: number | null
+  olderPassRate: number | null
+  /** Passes (or fails) on at least 95% of all scored responses: it separates nothing. */
+  saturation: 'always-passes' | 'always-fails' | null
+  /**
+   * AUROC of (newer − older) for telling the side people preferred: 1 ranks every pair right,
+   * 0.5 is chance; over pairs labelled decisively.
+   */
+  auroc: Estimate
+}
+
+export const PASS = 0.5
+const SATURATED = 0.95
+
+/** Probability that a random positive outscores a random negative (ties count half). */
+export function auroc(positives: readonly number[], negatives: readonly number[]): number | null {
+  if (positives.length === 0 || negatives.length === 0) return null
+  let wins = 0
+  for (const p of positives) for (const q of negatives) wins += p > q ? 1 : p === q ? 0.5 : 0
+  return wins / (positives.length * negatives.length)
+}
+
+export function criterionUtility(pairs: readonly CriterionPair[], seed = 1): CriterionUtility {
+  const scored = pairs.filter(both) as (CriterionPair & { newer: number; older: number })[]
+  const passRate = (xs: readonly number[]): number | null =>
+    xs.length === 0 ? null : xs.filter((x) => x >= PASS).length / xs.length
+  const newerPassRate = passRate(scored.map((p) => p.newer))
+  const olderPassRate = passRate(scored.map((p) => p.older))
+  const all = passRate(scored.flatMap((p) => [p.newer, p.older]))
+  // For AUROC the pair is oriented by the human label: the difference "preferred − other" is a
+  // positive example, "other − preferred" its mirror, so chance is 0.5 whatever the label mix.
+  const labelled = scored.filter((p) => p.human === 'newer' || p.human === 'older')
+  const options = { rounds: ROUNDS, seed }
+  return {
+    n: scored.length,
+    passContrast: bootstrap(
+      scored,
+      (s) => {
+        const a = passRate(s.map((p) => p.newer))
+        const b = passRate(s.map((p) => p.older))
+        return a === null || b === null ? null : a - b
+      },
+      options
+    ),
+    newerPassRate,
+    olderPassRate,
+    saturation:
+      all === null ? null : all >= SATURATED ? 'always-passes' : all <= 1 - SATURATED ? 'always-fails' : null,
+    auroc: bootstrap(
+      labelled,
+      (s) => {
+        const diffs = s.map((p) => (p.human === 'newer' ? p.newer - p.older : p.older - p.newer))
+        return auroc(
+          diffs,
+          diffs.map((d) => -d)
+        )
+      },
+      options
+    ),
+  }
+}
