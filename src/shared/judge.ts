@@ -68,15 +68,12 @@ export interface LocalVerdict {
   time: string
 }
 
-export function verdictKey(parts: {
-  judge: string
-  protocol: JudgeProtocol
-  template: string
-  templateVersion: number
-  rubricId: string | null
-  responseId: string
-  otherResponseId: string | null
-}): string {
+export function verdictKey(
+  parts: Pick<
+    LocalVerdict,
+    'judge' | 'protocol' | 'template' | 'templateVersion' | 'rubricId' | 'responseId' | 'otherResponseId'
+  >
+): string {
   return JSON.stringify([
     parts.judge,
     parts.protocol,

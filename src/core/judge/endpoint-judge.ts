@@ -6,20 +6,12 @@
 // after that the item fails with the reason and the job goes on.
 import { z } from 'zod'
 import { fnv1a } from '../../shared/hash'
-import { choiceProbability, parsePointwise, weightedScore } from '../../shared/judge'
+import { choiceProbability, parsePointwise, weightedScore, type JudgeEndpoint } from '../../shared/judge'
 import { fill, type JudgeTemplate } from './judge-template'
-import { failed, type ItemResult, type JudgeItem } from './protocols'
+import { emptyResult, failed, type ItemResult, type JudgeItem } from './protocols'
 
-export interface EndpointSettings {
-  /** The API base, e.g. http://gpu-box:8000/v1 */
-  url: string
-  modelName: string
-  /** The environment variable holding the API key, if the server wants one. */
-  apiKeyEnv: string | null
-  concurrency: number
-  timeoutS: number
-  retries: number
-}
+/** What a client needs of an endpoint: the job's endpoint settings. */
+export type EndpointSettings = JudgeEndpoint
 
 /**
  * Key variables a job may read. The request names the variable, and requests come from an
@@ -361,7 +353,7 @@ export async function runEndpointProtocol(
       throw new Error(
         `judge template ${template.path} has no [user without rubric] section, so it cannot judge without a rubric`
       )
-    const base: ItemResult = { ...failed(item, ''), error: null }
+    const base = emptyResult(item.key)
     if (template.protocol === 'pointwise-json') {
       const seed = (fnv1a(item.key) ^ options.seed) >>> 0
       const response = await client.chat({

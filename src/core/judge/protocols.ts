@@ -361,9 +361,10 @@ async function pointwise(
   }
 }
 
-export function failed(item: Pick<JudgeItem, 'key'>, error: unknown): ItemResult {
+/** A result with nothing in it yet, for a protocol to fill. */
+export function emptyResult(key: string): ItemResult {
   return {
-    key: item.key,
+    key,
     score: null,
     criterionScores: null,
     orderScores: null,
@@ -371,7 +372,11 @@ export function failed(item: Pick<JudgeItem, 'key'>, error: unknown): ItemResult
     raw: null,
     reasoning: null,
     truncated: false,
-    error: error instanceof Error ? error.message : String(error),
+    error: null,
     tokens: 0,
   }
+}
+
+export function failed(item: Pick<JudgeItem, 'key'>, error: unknown): ItemResult {
+  return { ...emptyResult(item.key), error: error instanceof Error ? error.message : String(error) }
 }

@@ -9,6 +9,8 @@ import { appendJsonLines } from '../store/json-lines'
 
 export class GeneratedRubrics {
   private readonly byKey = new Map<string, GeneratedRubric>()
+  /** Prompt id → key → the latest rubric of that key. */
+  private readonly byPrompt = new Map<string, Map<string, GeneratedRubric>>()
   readonly broken: number[] = []
 
   private constructor(readonly file: string) {}
@@ -22,8 +24,7 @@ export class GeneratedRubrics {
     text.split('\n').forEach((line, i) => {
       if (line.trim() === '') return
       try {
-        const r = JSON.parse(line) as GeneratedRubric
-        store.byKey.set(r.key, r)
+        store.remember(JSON.parse(line) as GeneratedRubric)
       } catch {
         store.broken.push(i + 1)
       }
@@ -40,15 +41,6 @@ export class GeneratedRubrics {
     return [...this.byKey.values()]
       .filter((r) => r.promptId === promptId)
       .sort((a, b) => a.id.localeCompare(b.id))
-  }
-
-  get(id: string): GeneratedRubric | undefined {
-    for (const r of this.byKey.values()) if (r.id === id) return r
-    return undefined
-  }
-
-  all(): GeneratedRubric[] {
-    return [...this.byKey.values()]
   }
 
   /** Generator × template sets, with how many rubrics each holds and how many pass the format rule. */
@@ -74,6 +66,13 @@ export class GeneratedRubrics {
 
   async append(rubrics: GeneratedRubric[]): Promise<void> {
     await appendJsonLines(this.file, rubrics)
-    for (const r of rubrics) this.byKey.set(r.key, r)
+    for (const r of rubrics) this.remember(r)
+  }
+
+  private remember(r: GeneratedRubric): void {
+    this.byKey.set(r.key, r)
+    const forPrompt = this.byPrompt.get(r.promptId) ?? new Map<string, GeneratedRubric>()
+    forPrompt.set(r.key, r)
+    this.byPrompt.set(r.promptId, forPrompt)
   }
 }

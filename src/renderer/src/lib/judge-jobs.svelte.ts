@@ -68,3 +68,13 @@ export class JudgeJobsState {
     }
   }
 }
+
+/**
+ * Calls `reload` whenever a judge job ends (it may have judged what a view shows); returns the
+ * unsubscribe function, for an `$effect`.
+ */
+export function onJudgeJobEnd(reload: () => void): () => void {
+  return onEvent('judge.progress', (job) => {
+    if (!isActive(job.state)) reload()
+  })
+}
