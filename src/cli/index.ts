@@ -260,7 +260,7 @@ export function buildProgram(): Command {
   program
     .command('utility')
     .description(
-      "Each rubric's discriminative utility per judge: newer scored above older, margin, added value over no rubric"
+      'Discriminative utility per judge, rubric and criterion: newer scored above older (or agreement with people), margin, added value'
     )
     .argument('<path>', 'the run')
     .addOption(
@@ -270,7 +270,7 @@ export function buildProgram(): Command {
     )
     .option(
       '--json',
-      'print one JSON array of rows {rubric_id, judge, n, accuracy, accuracy_low, accuracy_high, margin, added_value, …}'
+      'print one JSON array of rows {level, judge, rubric_id, criterion, n, accuracy, accuracy_low, accuracy_high, margin, added_value, …}'
     )
     .option(
       '--workspace <dir>',

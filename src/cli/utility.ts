@@ -1,10 +1,14 @@
-// `rubric-workbench utility PATH`: each rubric's discriminative utility, per judge (the run's
-// stored verdicts and every local or endpoint judge setting in the workspace), against the
-// temporal label (newer is better) or the human one, with n and a 95% bootstrap interval.
+// `rubric-workbench utility PATH`: discriminative utility per judge (the run's stored verdicts and
+// every local or endpoint judge setting in the workspace): each judge over all its rubrics, then
+// each rubric, then each criterion, against the temporal label (newer is better) or the human
+// one, every figure with its n and 95% bootstrap interval.
 import type { Estimate } from '../shared/agreement'
+import type { CriterionRow } from '../shared/analysis'
 import type { UtilityRow } from '../shared/utility'
 import { openWorkbench, type Print, type RunOptions } from './open-workbench'
 
+type Labels = 'temporal' | 'human'
+const ALL = 1_000_000
 const round = (x: number | null): number | null => (x === null ? null : Math.round(x * 10000) / 10000)
 
 function estimate(prefix: string, e: Estimate): Record<string, number | null> {
@@ -16,63 +20,123 @@ function estimate(prefix: string, e: Estimate): Record<string, number | null> {
   }
 }
 
-export function utilityJson(row: UtilityRow): Record<string, unknown> {
+/** The row's accuracy against the chosen label, and the n it rests on. */
+const primary = (r: UtilityRow | CriterionRow, labels: Labels): Estimate =>
+  labels === 'human' ? r.humanAccuracy : r.accuracy
+
+export function utilityJson(row: UtilityRow, labels: Labels): Record<string, unknown> {
+  const e = primary(row, labels)
   return {
-    rubric_id: row.rubricId,
+    level: row.rubricId === '*' ? 'judge' : 'rubric',
     judge: row.judge,
-    n: row.n,
+    rubric_id: row.rubricId,
+    labels,
+    n: e.items,
     unscored: row.unscored,
     ties: row.ties,
-    ...estimate('accuracy', row.accuracy),
+    ...estimate('accuracy', e),
     ...estimate('margin', row.margin),
+    ...estimate('added_value', row.addedValue),
+    ...estimate('temporal_accuracy', row.accuracy),
     ...estimate('human_accuracy', row.humanAccuracy),
     human_gap: round(row.humanGap),
+  }
+}
+
+export function criterionJson(row: CriterionRow, labels: Labels): Record<string, unknown> {
+  const e = primary(row, labels)
+  return {
+    level: 'criterion',
+    judge: row.judge,
+    rubric_id: row.rubricId,
+    criterion: row.criterion,
+    text: row.text,
+    labels,
+    n: e.items,
+    ...estimate('accuracy', e),
+    ...estimate('margin', row.margin),
     ...estimate('added_value', row.addedValue),
+    ...estimate('pass_contrast', row.passContrast),
+    ...estimate('auroc', row.auroc),
+    ...estimate('stability', row.stability),
+    ...estimate('flip_rate', row.flipRate),
+    ...estimate('human_delta', row.humanDelta),
+    saturation: row.saturation,
+    mark: row.mark,
+    divergent: row.divergent,
   }
 }
 
 export async function utilityCommand(
   path: string,
-  options: RunOptions & { labels: 'temporal' | 'human'; json?: boolean },
+  options: RunOptions & { labels: Labels; json?: boolean },
   out: Print,
   err: Print
 ): Promise<number> {
   const wb = await openWorkbench(path, options, err)
   if (wb === null) return 2
   try {
-    const rows = await wb.handlers['analysis.utility']({})
-    const primary = (r: UtilityRow): Estimate => (options.labels === 'human' ? r.humanAccuracy : r.accuracy)
-    // Each judge over all rubrics first, then the rubrics, best first.
-    const overall = (r: UtilityRow): number => Number(r.rubricId === '*')
-    const shown = rows
-      .filter((r) => primary(r).items > 0)
-      .sort((a, b) => overall(b) - overall(a) || (primary(b).value ?? -1) - (primary(a).value ?? -1))
+    const { labels } = options
+    const summary = await wb.handlers['analysis.summary']({})
+    const sort = labels === 'human' ? 'humanAccuracy' : 'accuracy'
+    const rubrics = (await wb.handlers['analysis.rows']({ table: 'rubrics', sort, limit: ALL }))
+      .rows as UtilityRow[]
+    const criteria = (await wb.handlers['analysis.rows']({ table: 'criteria', sort, limit: ALL }))
+      .rows as CriterionRow[]
+    const has = (r: UtilityRow | CriterionRow): boolean => primary(r, labels).items > 0
+    const shown = {
+      overall: summary.overall.filter(has),
+      rubrics: rubrics.filter(has),
+      criteria: criteria.filter(has),
+    }
     if (options.json === true) {
-      out(JSON.stringify(shown.map(utilityJson)))
+      out(
+        JSON.stringify([
+          ...shown.overall.map((r) => utilityJson(r, labels)),
+          ...shown.rubrics.map((r) => utilityJson(r, labels)),
+          ...shown.criteria.map((r) => criterionJson(r, labels)),
+        ])
+      )
       return 0
     }
-    if (shown.length === 0) {
+    if (shown.overall.length === 0) {
       out(
-        options.labels === 'human'
+        labels === 'human'
           ? 'no pair is both labelled by people and scored on both sides (label pairs in the audit view, or import labels with `label`)'
           : 'no pair is scored on both sides under a rubric'
       )
       return 0
     }
     const pct = (x: number | null): string => (x === null ? '  —  ' : `${(x * 100).toFixed(1)}%`)
+    const line = (name: string, judge: string, e: Estimate, rest: string): string =>
+      `${name}  ${judge}  ${pct(e.value)} [${pct(e.low)}, ${pct(e.high)}]  n=${e.items}${rest}`
+    const added = (e: Estimate): string =>
+      e.value === null ? '' : `  added value ${e.value >= 0 ? '+' : ''}${(e.value * 100).toFixed(1)} pts`
     out(
-      `${options.labels === 'human' ? 'agreement with people' : 'newer scored above older'}, by rubric and judge:`
+      `${labels === 'human' ? 'agreement with people' : 'newer scored above older'}, by judge, rubric and criterion:`
     )
-    for (const r of shown) {
-      const e = primary(r)
-      const added =
-        r.addedValue.value === null
-          ? ''
-          : `  added value ${r.addedValue.value >= 0 ? '+' : ''}${(r.addedValue.value * 100).toFixed(1)} pts`
+    for (const r of [...shown.overall, ...shown.rubrics])
       out(
-        `${r.rubricId === '*' ? 'all rubrics' : r.rubricId}  ${r.judge}  ${pct(e.value)} [${pct(e.low)}, ${pct(e.high)}]  n=${e.items}  ties ${r.ties}  margin ${(r.margin.value ?? 0).toFixed(3)}${added}`
+        line(
+          r.rubricId === '*' ? 'all rubrics' : r.rubricId,
+          r.judge,
+          primary(r, labels),
+          `  ties ${r.ties}  margin ${(r.margin.value ?? 0).toFixed(3)}${added(r.addedValue)}`
+        )
       )
-    }
+    for (const r of shown.criteria)
+      out(
+        line(
+          `${r.rubricId} #${r.criterion + 1}`,
+          r.judge,
+          primary(r, labels),
+          `  margin ${(r.margin.value ?? 0).toFixed(3)}${added(r.addedValue)}${r.mark === null ? '' : `  ${r.mark}`}`
+        )
+      )
+    if (summary.criteriaMissing)
+      out(
+        'no judge scored criteria one by one: `rubric-workbench judge PATH --protocol criteria-logprob` gives per-criterion figures'
+      )
     return 0
   } catch (error) {
     err(`rubric-workbench: ${(error as Error).message}`)

@@ -39,8 +39,7 @@ import { pairJudgements, rubricJudgements } from './judge/judgements'
 import { inspectModel } from './judge/model-folder'
 import { defaultModelCache, listCached } from './models/model-hub'
 import { ModelDownloads } from './models/model-downloads'
-import { scoredPairs } from './analysis/scored-pairs'
-import { overallUtility, rubricUtility } from '../shared/utility'
+import { AnalysisService } from './analysis/analysis-service'
 import { VerdictStore } from './judge/verdict-store'
 import { GeneratedRubrics } from './rubrics/generated-rubrics'
 import type { GeneratedRubric } from '../shared/generated-rubric'
@@ -71,6 +70,7 @@ export interface OpenRunState {
   queues: QueueStore | null
   /** Null when the workspace's judge results could not be opened (see judgeProblem). */
   judging: { verdicts: VerdictStore; jobs: JudgeJobs } | null
+  analysis: AnalysisService
   judgeProblem: string | null
   generated: GeneratedRubrics | null
 }
@@ -160,6 +160,21 @@ export class Workbench {
       judgeProblem = `local judge results cannot be used: ${(error as Error).message}`
     }
     const generated = await GeneratedRubrics.open(workspace.dir).catch(() => null)
+    const analysis = new AnalysisService(
+      async () => ({
+        index,
+        columns: pairs.columns,
+        store,
+        generated: generated?.all() ?? [],
+        verdicts: judging?.verdicts.all() ?? [],
+        labels: annotations?.list() ?? [],
+      }),
+      () => generated?.version ?? 0
+    )
+    annotations?.onChange((pairIds) => {
+      for (const pairId of pairIds) analysis.labelsChanged(pairId, annotations.forPair(pairId))
+    })
+    judging?.verdicts.onAppend((verdicts) => analysis.verdictsAdded(verdicts))
     stillLatest()
     // The previous run's judge job stops with it (it can be resumed when that run is open again).
     await this.current?.judging?.jobs.close()
@@ -175,6 +190,7 @@ export class Workbench {
       judging,
       judgeProblem,
       generated,
+      analysis,
     }
     this.emit('run.opened', summary)
     return summary
@@ -246,6 +262,11 @@ export class Workbench {
   /** The judge jobs of the open run (the CLI drives them directly). */
   async judgeJobs(): Promise<JudgeJobs> {
     return (await this.needJudging()).jobs
+  }
+
+  /** The open run's local verdicts (for tools that add results the way a judge job does). */
+  async verdictStore(): Promise<VerdictStore> {
+    return (await this.needJudging()).verdicts
   }
 
   private async selectPairs(selection: JudgeSelection): Promise<number[]> {
@@ -465,15 +486,13 @@ export class Workbench {
       this.downloads.cancel(repo)
       return { cancelled: running }
     },
-    'analysis.utility': async () => {
-      const { index, pairs, judging, annotations } = await this.need()
-      const scored = scoredPairs(
-        index,
-        pairs.columns,
-        judging?.verdicts.all() ?? [],
-        annotations?.list() ?? []
-      )
-      return [...overallUtility(scored), ...rubricUtility(scored)]
+    'analysis.summary': async () => (await this.need()).analysis.summary(),
+    'analysis.rows': async (query) => (await this.need()).analysis.rows(query),
+    'analysis.rubric': async ({ rubricId }) => {
+      const { index, analysis, generated } = await this.need()
+      if (index.rubricIndex(rubricId) === undefined && !generated?.all().some((g) => g.id === rubricId))
+        throw new ApiError('not-found', `no rubric ${JSON.stringify(rubricId)} in this run`)
+      return analysis.rubric(rubricId)
     },
     'judge.setup': async () => this.judgeSetup(),
     'judge.start': async (spec) => (await this.needJudging()).jobs.start(spec),

@@ -35,7 +35,13 @@ import { QUERY_LIMITS, annotationStates, pairSortKeys, verdictOutcomes } from '.
 import type { EventName, MethodName } from './contract-names'
 import type { GeneratedRubric, GeneratedRubricSet } from './generated-rubric'
 import type { ModelCache, ModelDownload } from './models'
-import type { UtilityRow } from './utility'
+import {
+  analysisTables,
+  criterionFilters,
+  type AnalysisRows,
+  type AnalysisSummary,
+  type RubricAnalysis,
+} from './analysis'
 import {
   judgeDevices,
   judgeProtocols,
@@ -228,8 +234,29 @@ export const methods = {
       .strict()
   ),
   'models.cancel': method<{ cancelled: boolean }>()(z.object({ repo: z.string().min(1).max(300) }).strict()),
-  /** Discriminative utility per judge over all rubrics (rubricId `*`), then per (judge, rubric). */
-  'analysis.utility': method<UtilityRow[]>()(z.object({}).strict()),
+  /** The analyses' headline figures: each judge overall, clusters, transfer, agreement, length bias. */
+  'analysis.summary': method<AnalysisSummary>()(z.object({}).strict()),
+  /** A page of one analysis table (per rubric, per criterion, per criterion for two judges, wrong answers), sorted. */
+  'analysis.rows': method<AnalysisRows>()(
+    z
+      .object({
+        table: z.enum(analysisTables),
+        judge: z.string().min(1).max(2000).optional(),
+        other: z.string().min(1).max(2000).optional(),
+        rubricId: id.optional(),
+        filter: z.enum(criterionFilters).optional(),
+        sort: z
+          .string()
+          .regex(/^[A-Za-z]{1,40}$/)
+          .optional(),
+        desc: z.boolean().optional(),
+        offset: z.number().int().min(0).optional(),
+        limit: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .strict()
+  ),
+  /** The figures beside one rubric: its utility per judge and its criteria's. */
+  'analysis.rubric': method<RubricAnalysis>()(z.object({ rubricId: id }).strict()),
   /** Models, templates and devices a judge job can use. */
   'judge.setup': method<JudgeSetup>()(z.object({}).strict()),
   'judge.start': method<JudgeJob>()(judgeJobArgs),

@@ -73,6 +73,7 @@ export class AnnotationStore {
   private readonly shards = new Map<string, Shard>()
   /** Bumped on every change, so caches that depend on labels can tell they are stale. */
   version = 0
+  private readonly listeners = new Set<(pairIds: readonly string[]) => void>()
 
   private constructor(readonly dir: string) {}
 
@@ -101,7 +102,7 @@ export class AnnotationStore {
     const shard = await this.shardFor(annotation.annotator, annotation.pairId)
     const { pairId, annotator: _annotator, ...stored } = annotation
     await shard.update((annotations) => (annotations[pairId] = stored))
-    this.version++
+    this.changed([pairId])
   }
 
   /**
@@ -125,7 +126,7 @@ export class AnnotationStore {
         })
       )
     )
-    this.version++
+    this.changed([...new Set(annotations.map((a) => a.pairId))])
   }
 
   /** Remove an annotator's label for a pair (undo); returns what was removed. */
@@ -138,8 +139,26 @@ export class AnnotationStore {
       delete annotations[pairId]
     })
     if (removed === undefined) return null
-    this.version++
+    this.changed([pairId])
     return { pairId, annotator, ...withDefaults(removed) }
+  }
+
+  /** Calls `listener` with the pairs whose labels changed, after every durable change. */
+  onChange(listener: (pairIds: readonly string[]) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private changed(pairIds: readonly string[]): void {
+    this.version++
+    for (const listener of this.listeners) listener(pairIds)
+  }
+
+  /** Every annotator's label on a pair. */
+  forPair(pairId: string): Annotation[] {
+    return this.annotators()
+      .map((annotator) => this.get(pairId, annotator))
+      .filter((a): a is Annotation => a !== null)
   }
 
   get(pairId: string, annotator: string): Annotation | null {

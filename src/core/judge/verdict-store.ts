@@ -18,6 +18,7 @@ export class VerdictStore {
   private readonly byKey = new Map<string, LocalVerdict>()
   private readonly byResponse = new Map<string, LocalVerdict[]>()
   private readonly byRubric = new Map<string, LocalVerdict[]>()
+  private readonly listeners = new Set<(verdicts: readonly LocalVerdict[]) => void>()
   readonly issues: VerdictFileIssue[] = []
 
   private constructor(readonly dir: string) {}
@@ -79,6 +80,13 @@ export class VerdictStore {
     }
     for (const [name, list] of files) await appendJsonLines(join(this.dir, name), list)
     for (const v of verdicts) this.remember(v)
+    for (const listener of this.listeners) listener(verdicts)
+  }
+
+  /** Calls `listener` with every batch of verdicts once it is on disk. */
+  onAppend(listener: (verdicts: readonly LocalVerdict[]) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
   }
 
   private remember(v: LocalVerdict): void {

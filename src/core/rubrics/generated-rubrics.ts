@@ -9,6 +9,8 @@ import { appendJsonLines } from '../store/json-lines'
 
 export class GeneratedRubrics {
   private readonly byKey = new Map<string, GeneratedRubric>()
+  /** Bumped on every append, so analyses that read the rubrics can tell they are stale. */
+  version = 0
   /** Prompt id → key → the latest rubric of that key. */
   private readonly byPrompt = new Map<string, Map<string, GeneratedRubric>>()
   readonly broken: number[] = []
@@ -35,6 +37,11 @@ export class GeneratedRubrics {
   done(key: string): boolean {
     const r = this.byKey.get(key)
     return r !== undefined && r.error === null
+  }
+
+  /** Every generated rubric, the latest per key. */
+  all(): GeneratedRubric[] {
+    return [...this.byKey.values()]
   }
 
   forPrompt(promptId: string): GeneratedRubric[] {
@@ -67,6 +74,7 @@ export class GeneratedRubrics {
   async append(rubrics: GeneratedRubric[]): Promise<void> {
     await appendJsonLines(this.file, rubrics)
     for (const r of rubrics) this.remember(r)
+    this.version++
   }
 
   private remember(r: GeneratedRubric): void {
