@@ -13,6 +13,7 @@ export default defineConfig({
           cli: resolve('src/cli/index.ts'),
           'index-worker': resolve('src/core/reader/index-worker.ts'),
           'search-worker': resolve('src/core/query/search-worker.ts'),
+          'analysis-worker': resolve('src/core/analysis/analysis-worker.ts'),
           'judge-process': resolve('src/core/judge/judge-process.ts'),
         },
         // Workers are found beside the code that starts them, so every main-build file shares

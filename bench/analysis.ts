@@ -3,9 +3,11 @@
 // pair), with a local criteria-logprob judge's per-criterion verdicts on a sample of the pairs
 // (10% by default), its no-rubric baseline on a quarter of those, and two annotators' labels: the time from a cold
 // start (the engine built from the open run) to the summary and the first page of every table;
-// then how long a new label, and a new verdict, take to reach the figures. In one process through
-// the workbench's handlers and stores, as the app and `serve` run them.
+// then how long a new label, and a new verdict, take to reach the figures. The cold start and the
+// labels go through the built `serve` over its WebSocket bridge, as the app runs them; verdicts
+// through a workbench in this process (the process that runs a judge job writes its verdicts).
 // Progress lines first; the last line is one JSON object.
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,6 +22,7 @@ import { VerdictStore } from '../src/core/judge/verdict-store'
 import { openRun } from '../src/core/reader/open-run'
 import { Workbench } from '../src/core/workbench'
 import { defaultUiRunDir, ensureUiRun } from './generate-ui-run'
+import { connectBridge, startServe, stopServe } from './lib/serve-bridge'
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +30,8 @@ const { values } = parseArgs({
     labels: { type: 'string', default: '5000' },
     updates: { type: 'string', default: '20' },
     judged: { type: 'string', default: '0.1' },
+    /** Keep (and reuse) the workspace in this folder, for profiling runs. */
+    workspace: { type: 'string' },
   },
 })
 const PAIRS = Number(values.pairs)
@@ -35,6 +40,7 @@ const UPDATES = Number(values.updates)
 /** The share of pairs the local judge scored (a sample, as one judges a run on a workstation). */
 const JUDGED = Number(values.judged)
 const JUDGE = 'bench-judge@fp32#0000'
+const LOCAL = `${JUDGE} criteria-logprob criteria-logprob@1`
 const log = (line: string): void => console.log(line)
 const ms = (since: number): number => Math.round((performance.now() - since) * 10) / 10
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
@@ -42,41 +48,48 @@ const p95 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(x
 
 const dir = defaultUiRunDir(PAIRS)
 await ensureUiRun(dir, PAIRS, log)
-const workspace = await mkdtemp(join(tmpdir(), 'rw-bench-analysis-'))
+const keep = values.workspace
+const workspace = keep ?? (await mkdtemp(join(tmpdir(), 'rw-bench-analysis-')))
 try {
   const { verdicts, pairIds, pairRubric, judged, labels } = await prepare(workspace)
   const random = mulberry32(8)
-  const wb = new Workbench({ transport: 'cli', workspace })
+  const cli = join(import.meta.dirname, '..', 'out', 'main', 'cli.js')
+  if (!existsSync(cli)) throw new Error('build first: npm run build')
+
+  // From a cold start and for labels: the built `serve`, over its WebSocket bridge, as the app.
+  log('starting serve on the run …')
+  const serve = await startServe(cli, dir, workspace)
+  let cold: Record<string, unknown>
+  const labelTimes: number[] = []
+  const saveTimes: number[] = []
   try {
-    log('opening the run in the workbench …')
-    await wb.open(dir)
-    const call = (method: string, args: unknown): Promise<unknown> => dispatch(wb.handlers, method, args)
+    await serve.opened
+    const bridge = await connectBridge(serve.url)
+    const call = <T>(method: string, args: object): Promise<T> => bridge.call<T>(method, args)
     log('all analyses from a cold start …')
-    const cold = performance.now()
-    const summary = (await call('analysis.summary', {})) as {
-      judges: unknown[]
-      counts: Record<string, number>
-      timings: Record<string, number>
-    }
-    const summaryMs = ms(cold)
+    const started = performance.now()
+    const summary = await call<{ judges: { id: string }[]; counts: object; timings: Record<string, number> }>(
+      'analysis.summary',
+      {}
+    )
+    const summaryMs = ms(started)
     await call('analysis.rows', { table: 'rubrics', sort: 'accuracy', limit: 50 })
     await call('analysis.rows', { table: 'criteria', sort: 'flipRate', limit: 50 })
-    await call('analysis.rows', {
-      table: 'transfer',
-      judge: summary.judges.length > 1 ? `${JUDGE} criteria-logprob criteria-logprob@1` : undefined,
-      other: 'stored',
-      sort: 'n',
-      limit: 50,
-    })
+    await call('analysis.rows', { table: 'transfer', judge: LOCAL, other: 'stored', sort: 'n', limit: 50 })
     await call('analysis.rows', { table: 'wrong-answers', limit: 50 })
-    const allMs = ms(cold)
+    const allMs = ms(started)
     log(
       `  summary ${summaryMs} ms, with the first page of every table ${allMs} ms: ${JSON.stringify(summary.counts)}`
     )
-
+    cold = {
+      summary_ms: summaryMs,
+      input_ms: summary.timings['inputMs'],
+      handoff_ms: summary.timings['handoffMs'],
+      build_ms: summary.timings['buildMs'],
+      first_summary_ms: summary.timings['summaryMs'],
+      all_analyses_ms: allMs,
+    }
     // A new label: saved (durably), then the summary and its rubric's figures asked for again.
-    const labelTimes: number[] = []
-    const saveTimes: number[] = []
     for (let u = 0; u < UPDATES; u++) {
       const at = 3 + u * 11
       const t0 = performance.now()
@@ -92,46 +105,53 @@ try {
       await call('analysis.rubric', { rubricId: pairRubric[at] })
       labelTimes.push(ms(t1))
     }
-    // A new verdict: a judge job's batch (one pair's two responses re-judged) written to the store.
-    const verdictTimes: number[] = []
-    const verdictStore = await wb.verdictStore()
+    bridge.close()
+  } finally {
+    await stopServe(serve.child)
+  }
+
+  // A new verdict: a judge job's batch (a pair's two responses re-judged) written to the store of
+  // a workbench in this process (a verdict store is written by the one process running the job).
+  log('verdict updates …')
+  const verdictTimes: number[] = []
+  const wb = new Workbench({ transport: 'cli', workspace })
+  try {
+    await wb.open(dir)
+    await dispatch(wb.handlers, 'analysis.summary', {})
+    const store = await wb.verdictStore()
     for (let u = 0; u < UPDATES; u++) {
       const at = judged[(u * 7) % judged.length] as number
       const batch = verdicts
         .filter((v) => v.rubricId === pairRubric[at])
         .slice(0, 2)
         .map((v) => ({ ...v, score: random() }))
-      await verdictStore.append(batch)
+      await store.append(batch)
       const t1 = performance.now()
-      await call('analysis.summary', {})
-      await call('analysis.rubric', { rubricId: pairRubric[at] })
+      await dispatch(wb.handlers, 'analysis.summary', {})
+      await dispatch(wb.handlers, 'analysis.rubric', { rubricId: pairRubric[at] })
       verdictTimes.push(ms(t1))
     }
-    log(
-      `  a label: ${median(labelTimes)} ms median to the figures (save ${median(saveTimes)} ms); a verdict: ${median(verdictTimes)} ms`
-    )
-    console.log(
-      JSON.stringify({
-        pairs: PAIRS,
-        local_verdicts: verdicts.length,
-        labels: labels.length,
-        summary_ms: summaryMs,
-        input_ms: summary.timings['inputMs'],
-        build_ms: summary.timings['buildMs'],
-        first_summary_ms: summary.timings['summaryMs'],
-        all_analyses_ms: allMs,
-        label_update_ms_median: median(labelTimes),
-        label_update_ms_p95: p95(labelTimes),
-        label_save_ms_median: median(saveTimes),
-        verdict_update_ms_median: median(verdictTimes),
-        verdict_update_ms_p95: p95(verdictTimes),
-      })
-    )
   } finally {
     await wb.close()
   }
+  log(
+    `  a label: ${median(labelTimes)} ms median to the figures (save ${median(saveTimes)} ms); a verdict: ${median(verdictTimes)} ms`
+  )
+  console.log(
+    JSON.stringify({
+      pairs: PAIRS,
+      local_verdicts: verdicts.length,
+      labels: labels.length,
+      ...cold,
+      label_update_ms_median: median(labelTimes),
+      label_update_ms_p95: p95(labelTimes),
+      label_save_ms_median: median(saveTimes),
+      verdict_update_ms_median: median(verdictTimes),
+      verdict_update_ms_p95: p95(verdictTimes),
+    })
+  )
 } finally {
-  await rm(workspace, { recursive: true, force: true })
+  if (keep === undefined) await rm(workspace, { recursive: true, force: true })
 }
 
 /** The workspace a user would have after judging a sample locally and labelling some pairs; the

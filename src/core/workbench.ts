@@ -178,6 +178,7 @@ export class Workbench {
     stillLatest()
     // The previous run's judge job stops with it (it can be resumed when that run is open again).
     await this.current?.judging?.jobs.close()
+    await this.current?.analysis.close()
     this.current = {
       index,
       store,
@@ -239,6 +240,7 @@ export class Workbench {
     await this.opening?.catch(() => {})
     this.downloads.close()
     await this.current?.judging?.jobs.close()
+    await this.current?.analysis.close()
   }
 
   /** Generates rubrics for prompts of the open run into its workspace (the CLI's `rubrics generate`). */

@@ -178,8 +178,11 @@ export interface AnalysisSummary {
   }
   /** No judge has per-criterion verdicts: the criteria-logprob protocol would give them. */
   criteriaMissing: boolean
-  /** How long the figures took: reading the run and workspace, building the engine, this summary. */
-  timings: { inputMs: number; buildMs: number; summaryMs: number }
+  /**
+   * How long the figures took: reading the run and workspace, handing that to the worker thread,
+   * building the engine there, and this summary.
+   */
+  timings: { inputMs: number; handoffMs: number; buildMs: number; summaryMs: number }
 }
 
 export const analysisTables = ['rubrics', 'criteria', 'transfer', 'wrong-answers'] as const

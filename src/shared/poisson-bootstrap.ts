@@ -95,6 +95,13 @@ export class BootstrapSums {
     this.buckets = withRounds ? new Float64Array(dims * BUCKETS) : null
   }
 
+  /** Point values only, from sums kept elsewhere. */
+  static ofTotals(totals: ArrayLike<number>): BootstrapSums {
+    const sums = new BootstrapSums(totals.length, false)
+    sums.total.set(totals as ArrayLike<number>)
+    return sums
+  }
+
   /** Adds an item's quantities (or takes them away, sign −1); zeros cost nothing. */
   add(item: number, values: ArrayLike<number>, sign = 1): void {
     const { at, by, dims, total } = this

@@ -31,7 +31,7 @@ export async function analysisInput(src: AnalysisSources): Promise<AnalysisInput
   const newer: string[] = new Array<string>(n)
   const older: string[] = new Array<string>(n)
   const rubric: (string | null)[] = new Array<string | null>(n)
-  const lengthDiff: number[] = new Array<number>(n)
+  const lengthDiff = new Float64Array(n)
   const { pairs, responses, rubrics } = index
   for (let i = 0; i < n; i++) {
     ids[i] = columns.pairId(i)
@@ -65,11 +65,11 @@ async function storedScores({ index, columns, store }: AnalysisSources): Promise
     baseline.set(verdicts.num('response', v), finite(index.verdictScore(v)))
   }
   const out: StoredScores = {
-    present: new Array<number>(n).fill(0),
-    newer: new Array<number>(n),
-    older: new Array<number>(n),
-    baseNewer: new Array<number>(n),
-    baseOlder: new Array<number>(n),
+    present: new Uint8Array(n),
+    newer: new Float64Array(n),
+    older: new Float64Array(n),
+    baseNewer: new Float64Array(n),
+    baseOlder: new Float64Array(n),
     critNewer: new Array<number[] | null>(n).fill(null),
     critOlder: new Array<number[] | null>(n).fill(null),
   }
@@ -104,12 +104,8 @@ async function storedScores({ index, columns, store }: AnalysisSources): Promise
   return out
 }
 
-async function rubricFacts({
-  index,
-  store,
-  generated,
-}: AnalysisSources): Promise<Record<string, RubricFacts>> {
-  const out: Record<string, RubricFacts> = {}
+async function rubricFacts({ index, store, generated }: AnalysisSources): Promise<Map<string, RubricFacts>> {
+  const out = new Map<string, RubricFacts>()
   const { rubrics, pairs } = index
   const wanted = new Set<number>()
   for (let i = 0; i < pairs.length; i++) {
@@ -134,13 +130,13 @@ async function rubricFacts({
     (k, raw) => {
       const r = list[k] as number
       const reference = index.prompts[rubrics.num('prompt', r)]?.reference ?? null
-      out[rubrics.field('id', r)] = { reference, criteria: factsFor(raw, reference) }
+      out.set(rubrics.field('id', r), { reference, criteria: factsFor(raw, reference) })
     }
   )
   for (const g of generated) {
     if (g.raw === null) continue
     const reference = index.prompts[index.promptIndex(g.promptId) ?? -1]?.reference ?? null
-    out[g.id] = { reference, criteria: factsOf(parseRubric(g.raw).criteria ?? [], reference) }
+    out.set(g.id, { reference, criteria: factsOf(parseRubric(g.raw).criteria ?? [], reference) })
   }
   return out
 }

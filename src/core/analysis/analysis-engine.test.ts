@@ -6,7 +6,14 @@ import { test } from 'node:test'
 import type { CriterionRow } from '../../shared/analysis'
 import type { UtilityRow } from '../../shared/utility'
 import { AnalysisEngine, STORED } from './analysis-engine'
-import type { AnalysisInput, LabelInput, RubricFacts, VerdictInput } from './analysis-input'
+import {
+  packInput,
+  unpackInput,
+  type AnalysisInput,
+  type LabelInput,
+  type RubricFacts,
+  type VerdictInput,
+} from './analysis-input'
 import type { CriterionFacts } from './figures'
 
 interface PairSpec {
@@ -31,18 +38,18 @@ function run(
       newer: pairs.map((p) => `${p.id}-n`),
       older: pairs.map((p) => `${p.id}-o`),
       rubric: pairs.map((p) => p.rubric ?? 'k1'),
-      lengthDiff: pairs.map((p) => p.lengthDiff ?? Number.NaN),
+      lengthDiff: Float64Array.from(pairs, (p) => p.lengthDiff ?? Number.NaN),
     },
     stored: {
-      present: pairs.map(() => 1),
-      newer: pairs.map((p) => p.newer),
-      older: pairs.map((p) => p.older),
-      baseNewer: pairs.map((p) => p.baseNewer ?? Number.NaN),
-      baseOlder: pairs.map((p) => p.baseOlder ?? Number.NaN),
+      present: Uint8Array.from(pairs, () => 1),
+      newer: Float64Array.from(pairs, (p) => p.newer),
+      older: Float64Array.from(pairs, (p) => p.older),
+      baseNewer: Float64Array.from(pairs, (p) => p.baseNewer ?? Number.NaN),
+      baseOlder: Float64Array.from(pairs, (p) => p.baseOlder ?? Number.NaN),
       critNewer: pairs.map((p) => p.critNewer ?? null),
       critOlder: pairs.map((p) => p.critOlder ?? null),
     },
-    rubrics: extra.rubrics ?? {},
+    rubrics: new Map(Object.entries(extra.rubrics ?? {})),
     verdicts: extra.verdicts ?? [],
     labels: extra.labels ?? [],
   }
@@ -358,4 +365,13 @@ test('a new label or verdict updates the figures as a fresh build gives them', (
   assert.deepEqual(figures(incremental), figures(fresh))
   for (const table of ['rubrics', 'criteria'] as const)
     assert.deepEqual(round(incremental.rows({ table, sort: 'n' })), round(fresh.rows({ table, sort: 'n' })))
+})
+
+test('the input packed for the worker thread unpacks to the same input', () => {
+  const input = criteriaRun()
+  input.pairs.rubric[1] = null
+  const back = unpackInput(structuredClone(packInput(input)))
+  assert.deepEqual(back, input)
+  const engine = new AnalysisEngine(back)
+  assert.equal(engine.summary().counts.wrongAnswers, 1)
 })

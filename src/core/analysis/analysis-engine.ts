@@ -12,6 +12,7 @@ import {
   type AnalysisRowsQuery,
   type AnalysisSummary,
   type ClusterRow,
+  type CriterionFilter,
   type CriterionRow,
   type LengthBiasRow,
   type RubricAnalysis,
@@ -29,9 +30,12 @@ import {
   clusterFigures,
   clusterVector,
   CRITERION_DIMS,
+  criterionCalls,
   criterionFigures,
+  criterionPoint,
   criterionVector,
   DIVERGENCE_MIN_LABELS,
+  fullScores,
   kappaOf,
   lengthCorrelation,
   pearson,
@@ -66,7 +70,37 @@ class Series {
   size = 0
   readonly big = new BootstrapSums(UTILITY_DIMS)
   /** Each rubric's summed utility vector, kept current, for sorting every group without a pass over rows. */
-  readonly groupTotals = new Map<string, Float64Array>()
+  readonly groupSlot = new Map<string, number>()
+  /** One slab for every group (UTILITY_DIMS numbers at slot · UTILITY_DIMS): 200,000 small arrays cost more. */
+  groupData = new Float64Array(UTILITY_DIMS * 1024)
+
+  private slotOf(rubricId: string): number {
+    let slot = this.groupSlot.get(rubricId)
+    if (slot === undefined) {
+      slot = this.groupSlot.size
+      this.groupSlot.set(rubricId, slot)
+      if ((slot + 1) * UTILITY_DIMS > this.groupData.length) {
+        const grown = new Float64Array(this.groupData.length * 2)
+        grown.set(this.groupData)
+        this.groupData = grown
+      }
+    }
+    return slot
+  }
+
+  addToGroup(rubricId: string, u: Float64Array, sign: number): void {
+    const at = this.slotOf(rubricId) * UTILITY_DIMS
+    const data = this.groupData
+    for (let d = 0; d < UTILITY_DIMS; d++) data[at + d] = (data[at + d] as number) + sign * (u[d] as number)
+  }
+
+  /** A group's running totals (a view into the slab, to read at once). */
+  groupTotals(rubricId: string): Float64Array {
+    const at = this.slotOf(rubricId) * UTILITY_DIMS
+    return this.groupData.subarray(at, at + UTILITY_DIMS)
+  }
+  /** The same per criterion (criterion k at k · CRITERION_DIMS), for rubrics scored one by one. */
+  readonly critTotals = new Map<string, Float64Array>()
   clusters: BootstrapSums | null = null
   criteria = false
   /** Criteria per cluster over this series' rubrics, worked out when first asked for. */
@@ -95,7 +129,8 @@ const modelOf = (judge: string): string => judge.split('@')[0] ?? judge
 
 export class AnalysisEngine {
   private readonly pairIndex = new Map<string, number>()
-  private readonly responsePairs = new Map<string, number[]>()
+  /** The pair (or pairs) each response is a side of; most responses are in one. */
+  private readonly responsePairs = new Map<string, number | number[]>()
   private readonly items: number[]
   private readonly human: (HumanLabel | null)[]
   private readonly labels = new Map<number, Map<string, string>>()
@@ -110,6 +145,7 @@ export class AnalysisEngine {
     u: new Float64Array(UTILITY_DIMS),
     c: new Float64Array(ALL_CLUSTER_DIMS),
     t: new Float64Array(TRANSFER_DIMS),
+    cv: new Float64Array(CRITERION_DIMS),
   }
   private summaryCache: AnalysisSummary | null = null
   private readonly pointCache = new Map<string, CriterionRow[]>()
@@ -129,24 +165,23 @@ export class AnalysisEngine {
 
   constructor(private readonly input: AnalysisInput) {
     const { pairs } = input
-    this.rubricFacts = new Map(Object.entries(input.rubrics))
+    this.rubricFacts = input.rubrics
     this.items = pairs.ids.map(itemKey)
     this.human = pairs.ids.map(() => null)
-    pairs.ids.forEach((id, p) => {
-      this.pairIndex.set(id, p)
-      for (const r of [pairs.newer[p] as string, pairs.older[p] as string]) {
-        const list = this.responsePairs.get(r)
-        if (list === undefined) this.responsePairs.set(r, [p])
-        else list.push(p)
-      }
-    })
+    for (let p = 0; p < pairs.ids.length; p++) {
+      this.pairIndex.set(pairs.ids[p] as string, p)
+      this.addResponsePair(pairs.newer[p] as string, p)
+      this.addResponsePair(pairs.older[p] as string, p)
+    }
     for (const l of input.labels) this.rememberLabel(l.pairId, l.annotator, l.label)
     for (const [p, byAnnotator] of this.labels) this.human[p] = humanMajority([...byAnnotator.values()])
     for (const v of input.verdicts) this.rememberVerdict(v)
     this.buildStored()
-    for (const setting of this.local.keys()) {
+    for (const [setting, used] of this.localRubrics) {
       const s = this.seriesFor(setting)
-      for (let p = 0; p < pairs.ids.length; p++) this.setRows(s, p, this.localRows(setting, p))
+      const judged = new Set<number>()
+      for (const response of used.keys()) for (const p of this.pairsOf(response)) judged.add(p)
+      for (const p of [...judged].sort((a, b) => a - b)) this.setRows(s, p, this.localRows(setting, p))
     }
     this.building = false
     for (const s of this.series.values())
@@ -185,12 +220,25 @@ export class AnalysisEngine {
       const setting = settingOf(v)
       const set = touched.get(setting) ?? new Set<number>()
       touched.set(setting, set)
-      for (const p of this.responsePairs.get(v.responseId) ?? []) set.add(p)
+      for (const p of this.pairsOf(v.responseId)) set.add(p)
     }
     for (const [setting, pairs] of touched) {
       const s = this.seriesFor(setting)
       for (const p of pairs) this.setRows(s, p, this.localRows(setting, p))
     }
+  }
+
+  private addResponsePair(response: string, p: number): void {
+    const known = this.responsePairs.get(response)
+    if (known === undefined) this.responsePairs.set(response, p)
+    else if (typeof known === 'number') {
+      if (known !== p) this.responsePairs.set(response, [known, p])
+    } else if (!known.includes(p)) known.push(p)
+  }
+
+  private pairsOf(response: string): readonly number[] {
+    const known = this.responsePairs.get(response)
+    return known === undefined ? [] : typeof known === 'number' ? [known] : known
   }
 
   private rememberLabel(pairId: string, annotator: string, label: string): void {
@@ -433,13 +481,22 @@ export class AnalysisEngine {
     const facts = this.facts(row.pair)
     const u = utilityVector(row, facts, this.scratch.u)
     s.big.add(row.item, u, sign)
-    let totals = s.groupTotals.get(row.rubricId)
-    if (totals === undefined) s.groupTotals.set(row.rubricId, (totals = new Float64Array(UTILITY_DIMS)))
-    for (let d = 0; d < UTILITY_DIMS; d++) totals[d] = (totals[d] as number) + sign * (u[d] as number)
+    s.addToGroup(row.rubricId, u, sign)
     const criteria = this.rubricFacts.get(row.rubricId)?.criteria
     if (row.critNewer !== null && criteria !== undefined) {
+      const full = fullScores(row, criteria)
       s.clusters ??= new BootstrapSums(ALL_CLUSTER_DIMS)
-      s.clusters.add(row.item, clusterVector(row, criteria, facts.human, this.scratch.c), sign)
+      s.clusters.add(row.item, clusterVector(row, criteria, facts.human, this.scratch.c, full), sign)
+      let totals = s.critTotals.get(row.rubricId)
+      if (totals === undefined)
+        s.critTotals.set(row.rubricId, (totals = new Float64Array(criteria.length * CRITERION_DIMS)))
+      const v = this.scratch.cv
+      for (let k = 0; k < criteria.length; k++) {
+        criterionVector(row, criteria, k, facts.human, v, full)
+        const base = k * CRITERION_DIMS
+        for (let d = 0; d < CRITERION_DIMS; d++)
+          totals[base + d] = (totals[base + d] as number) + sign * (v[d] as number)
+      }
     }
     if (transfers)
       for (const t of this.series.values()) {
@@ -491,21 +548,30 @@ export class AnalysisEngine {
   private utilityKey(s: Series, rubricId: string, field: string): number | string | null {
     if (field === 'rubricId') return rubricId
     if (field === 'judge') return s.id
-    const totals = s.groupTotals.get(rubricId)
-    return totals === undefined ? null : utilityField(totals, field)
+    return s.groupSlot.has(rubricId) ? utilityField(s.groupTotals(rubricId), field) : null
   }
 
+  /**
+   * A judge's criterion rows under a rubric. With intervals, summed afresh from the group's rows;
+   * without, from the group's running totals, with AUROC and stability only where they can exist
+   * (labelled pairs; another setting of the same model).
+   */
   private criterionRows(s: Series, rubricId: string, rows: SeriesRow[], intervals: boolean): CriterionRow[] {
     const facts = this.rubricFacts.get(rubricId)
     if (facts === undefined || !rows.some((r) => r.critNewer !== null)) return []
-    const out: CriterionRow[] = []
+    const totals = s.critTotals.get(rubricId)
+    const repeated = [...this.series.values()].some((t) => t !== s && t.model === s.model && t.criteria)
     const v = new Float64Array(CRITERION_DIMS)
-    facts.criteria.forEach((criterion, k) => {
-      const sums = new BootstrapSums(CRITERION_DIMS, intervals)
-      for (const row of rows)
-        sums.add(row.item, criterionVector(row, facts.criteria, k, this.human[row.pair] ?? null, v))
+    return facts.criteria.map((criterion, k) => {
+      let sums: BootstrapSums
+      if (intervals || totals === undefined) {
+        sums = new BootstrapSums(CRITERION_DIMS, intervals)
+        for (const row of rows)
+          sums.add(row.item, criterionVector(row, facts.criteria, k, this.human[row.pair] ?? null, v))
+      } else sums = BootstrapSums.ofTotals(totals.subarray(k * CRITERION_DIMS, (k + 1) * CRITERION_DIMS))
       const figures = criterionFigures(sums)
-      out.push({
+      const labelled = figures.humanAccuracy.items > 0
+      return {
         judge: s.id,
         rubricId,
         criterion: k,
@@ -515,11 +581,10 @@ export class AnalysisEngine {
         statedAnswer: criterion.statedAnswer,
         matchesReference: criterion.matchesReference,
         ...figures,
-        auroc: this.auroc(rows, k, intervals),
-        stability: this.stability(s, rows, k, intervals),
-      })
+        auroc: intervals || labelled ? this.auroc(rows, k, intervals) : point(null, 0),
+        stability: intervals || repeated ? this.stability(s, rows, k, intervals) : point(null, 0),
+      }
     })
-    return out
   }
 
   private auroc(rows: readonly SeriesRow[], k: number, intervals: boolean): Estimate {
@@ -637,13 +702,16 @@ export class AnalysisEngine {
         }
       }
       case 'criteria': {
-        const all = chosen.flatMap((s) => this.allCriteria(s, q.rubricId)).filter(criterionFilter(q.filter))
-        return page(all, (row) => {
-          const s = this.series.get(row.judge) as Series
-          return (
-            this.criterionRows(s, row.rubricId, this.groupRows(s, row.rubricId), true)[row.criterion] ?? row
-          )
-        })
+        const field = q.sort ?? 'flipRate'
+        const all = chosen.flatMap((s) => this.criterionRefs(s, q.rubricId, q.filter, field))
+        const sorted = sortBy(all, (r) => r.key, q.desc ?? true)
+        return {
+          total: all.length,
+          rows: sorted.slice(offset, offset + limit).flatMap((r) => {
+            const row = this.criterionRows(r.s, r.rubricId, this.groupRows(r.s, r.rubricId), true)[r.k]
+            return row === undefined ? [] : [row]
+          }),
+        }
       }
       case 'transfer': {
         const a = this.series.get(q.judge ?? '')
@@ -658,11 +726,45 @@ export class AnalysisEngine {
     }
   }
 
-  private allCriteria(s: Series, rubricId?: string): CriterionRow[] {
-    if (!s.criteria) return []
-    const out: CriterionRow[] = []
-    for (const r of s.byRubric.keys())
-      if (rubricId === undefined || r === rubricId) out.push(...this.candidates(s, this.points(s, r)))
+  /**
+   * Every criterion of a judge (or of one rubric) that passes the filter, with its sort key, from
+   * the running totals: no row objects for 60,000 criteria. AUROC and stability are not sums, so
+   * sorting by them works the rows out; divergence rests on an interval, worked out for the
+   * criteria whose point values make them candidates.
+   */
+  private criterionRefs(
+    s: Series,
+    rubricId: string | undefined,
+    filter: CriterionFilter | undefined,
+    field: string
+  ): { s: Series; rubricId: string; k: number; key: number | string | null }[] {
+    const out: { s: Series; rubricId: string; k: number; key: number | string | null }[] = []
+    for (const [r, totals] of s.critTotals) {
+      if ((rubricId !== undefined && r !== rubricId) || !s.byRubric.has(r)) continue
+      const facts = this.rubricFacts.get(r)?.criteria ?? []
+      const slow = field === 'auroc' || field === 'stability' || filter === 'divergent'
+      const rows = slow ? this.candidates(s, this.points(s, r)) : null
+      for (let k = 0; k < facts.length; k++) {
+        const base = k * CRITERION_DIMS
+        const calls = criterionCalls(totals, base)
+        const keep =
+          filter === undefined ||
+          (filter === 'saturated' && calls.saturation !== null) ||
+          (filter === 'wrong-answer' && facts[k]?.matchesReference === false) ||
+          (filter === 'divergent' && rows?.[k]?.divergent === true) ||
+          calls.mark === filter
+        if (!keep) continue
+        let key: number | string | null
+        if (field === 'rubricId') key = r
+        else if (field === 'judge') key = s.id
+        else if (field === 'criterion') key = k
+        else if (field === 'text') key = facts[k]?.text ?? ''
+        else if (rows !== null && (field === 'auroc' || field === 'stability'))
+          key = rows[k]?.[field].value ?? null
+        else key = criterionPoint(totals, base, field)
+        out.push({ s, rubricId: r, k, key })
+      }
+    }
     return out
   }
 
@@ -680,6 +782,7 @@ export class AnalysisEngine {
 
   private transferCriteria(a: Series, b: Series, intervals: boolean): TransferCriterionRow[] {
     const out: TransferCriterionRow[] = []
+    if (!a.criteria || !b.criteria) return out
     for (const rubricId of a.byRubric.keys())
       if (b.byRubric.has(rubricId)) out.push(...this.transferRubric(a, b, rubricId, intervals))
     return out
@@ -769,9 +872,16 @@ export class AnalysisEngine {
       const s = this.series.get(id)
       if (s === undefined || !s.byRubric.has(rubricId)) continue
       if (!s.criteria) continue
-      const criteria = this.candidates(s, this.points(s, rubricId))
+      const rows = this.groupRows(s, rubricId)
+      const withCriteria = rows.some((r) => r.critNewer !== null)
+      // Divergence needs people's labels on a few of the group's pairs; most groups have none,
+      // and their criteria need not be worked out to be counted.
+      let labelled = 0
+      for (const r of rows) if (this.human[r.pair] === 'newer' || this.human[r.pair] === 'older') labelled++
+      const criteria =
+        withCriteria && labelled >= DIVERGENCE_MIN_LABELS ? this.candidates(s, this.points(s, rubricId)) : []
       const tally: Tally = {
-        criterionRows: criteria.length,
+        criterionRows: withCriteria ? (this.rubricFacts.get(rubricId)?.criteria.length ?? 0) : 0,
         divergent: criteria.filter((r) => r.divergent).length,
         only: new Map(),
       }
@@ -802,7 +912,7 @@ export class AnalysisEngine {
   }
 
   /** Set by whoever built the engine: how long reading its input and building it took. */
-  buildTimings = { inputMs: 0, buildMs: 0 }
+  buildTimings = { inputMs: 0, handoffMs: 0, buildMs: 0 }
 
   summary(): AnalysisSummary {
     if (this.summaryCache !== null) return this.summaryCache
@@ -995,21 +1105,6 @@ export function alphaFromCoincidences(o: ArrayLike<number>, k: number): number |
   expected /= total - 1
   if (expected <= 1e-12) return observed <= 1e-12 ? 1 : null
   return 1 - observed / expected
-}
-
-function criterionFilter(filter: AnalysisRowsQuery['filter']): (row: CriterionRow) => boolean {
-  switch (filter) {
-    case undefined:
-      return () => true
-    case 'divergent':
-      return (r) => r.divergent
-    case 'saturated':
-      return (r) => r.saturation !== null
-    case 'wrong-answer':
-      return (r) => r.matchesReference === false
-    default:
-      return (r) => r.mark === filter
-  }
 }
 
 /** Sorts by a field: numbers and Estimates by value (nulls last), strings by text. */

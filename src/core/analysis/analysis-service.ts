@@ -1,16 +1,67 @@
-// The analyses of the open run, built on first use and kept current: saved or removed labels and
-// newly written local verdicts go to the engine as they happen (each update is idempotent, so one
-// that races the first build is simply applied again); new generated rubrics, whose criteria the
-// engine has not read, make it start over on the next question.
+// The analyses of the open run, built on first use in a worker thread and kept current: saved or
+// removed labels and newly written local verdicts go to the engine as they happen (each update is
+// idempotent, so one that races the first build is applied again harmlessly); new generated
+// rubrics, whose criteria the engine has not read, make it start over on the next question. The
+// run's texts are read here (the index lives on this thread); the engine and every figure are
+// computed in the worker.
+import type { Worker } from 'node:worker_threads'
 import type { AnalysisRows, AnalysisRowsQuery, AnalysisSummary, RubricAnalysis } from '../../shared/analysis'
 import type { Annotation } from '../../shared/annotation'
 import type { LocalVerdict } from '../../shared/judge'
+import { startWorker } from '../worker-thread'
 import { analysisInput, type AnalysisSources } from './analysis-data'
-import { verdictInput } from './analysis-input'
-import { AnalysisEngine } from './analysis-engine'
+import { packInput, verdictInput } from './analysis-input'
+import type { AnalysisMessage, AnalysisReply } from './analysis-worker'
+
+type Question =
+  { kind: 'summary' } | { kind: 'rows'; query: AnalysisRowsQuery } | { kind: 'rubric'; rubricId: string }
+
+/** One worker and the questions waiting on it; when it stops, they fail with the reason. */
+class EngineWorker {
+  private readonly worker: Worker
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  private seq = 0
+  stopped: Error | null = null
+
+  constructor() {
+    this.worker = startWorker(import.meta.url, './analysis-worker')
+    this.worker.on('message', (reply: AnalysisReply) => {
+      const waiter = this.waiting.get(reply.seq)
+      this.waiting.delete(reply.seq)
+      if (reply.ok) waiter?.resolve(reply.value)
+      else waiter?.reject(new Error(reply.message))
+    })
+    this.worker.on('error', (error) => this.fail(error))
+    this.worker.on('exit', (code) => this.fail(new Error(`the analysis worker stopped (exit code ${code})`)))
+  }
+
+  private fail(error: Error): void {
+    this.stopped ??= error
+    for (const w of this.waiting.values()) w.reject(error)
+    this.waiting.clear()
+  }
+
+  ask(message: AnalysisMessage): Promise<unknown> {
+    if (this.stopped !== null) return Promise.reject(this.stopped)
+    const seq = ++this.seq
+    return new Promise((resolve, reject) => {
+      this.waiting.set(seq, { resolve, reject })
+      this.worker.postMessage({ ...message, seq })
+    })
+  }
+
+  tell(message: AnalysisMessage): void {
+    if (this.stopped === null) this.worker.postMessage(message)
+  }
+
+  async terminate(): Promise<void> {
+    this.fail(new Error('the analyses were closed'))
+    await this.worker.terminate()
+  }
+}
 
 export class AnalysisService {
-  private engine: Promise<AnalysisEngine> | null = null
+  private worker: Promise<EngineWorker> | null = null
   private builtFor = -1
 
   /** `sources` reads the run and workspace as they are now; `generation` tells when they changed beyond labels and verdicts. */
@@ -19,47 +70,72 @@ export class AnalysisService {
     private readonly generation: () => number = () => 0
   ) {}
 
-  private get(): Promise<AnalysisEngine> {
-    const generation = this.generation()
-    if (this.engine === null || generation !== this.builtFor) {
+  private async get(): Promise<EngineWorker> {
+    for (;;) {
+      const pending = this.worker
+      const generation = this.generation()
+      if (pending !== null && generation === this.builtFor) {
+        const worker = await pending.catch(() => null)
+        if (this.worker !== pending) continue // replaced while we waited
+        if (worker !== null && worker.stopped === null) return worker
+      }
+      // First use, new generated rubrics, or the last build failed or its worker stopped.
       this.builtFor = generation
-      const engine = (async () => {
-        const started = performance.now()
-        const input = await analysisInput(await this.sources())
-        const built = performance.now()
-        const e = new AnalysisEngine(input)
-        e.buildTimings = {
-          inputMs: Math.round(built - started),
-          buildMs: Math.round(performance.now() - built),
-        }
-        return e
-      })()
-      engine.catch(() => {
-        if (this.engine === engine) this.engine = null
-      })
-      this.engine = engine
+      this.worker = this.build()
+      void pending?.then((w) => w.terminate()).catch(() => {})
+      return this.worker
     }
-    return this.engine
+  }
+
+  private async build(): Promise<EngineWorker> {
+    const started = performance.now()
+    const input = await analysisInput(await this.sources())
+    const worker = new EngineWorker()
+    await worker.ask({
+      kind: 'build',
+      seq: 0,
+      input: packInput(input),
+      inputMs: Math.round(performance.now() - started),
+      sentAt: performance.timeOrigin + performance.now(),
+    })
+    return worker
+  }
+
+  private async question<T>(q: Question): Promise<T> {
+    const worker = await this.get()
+    return (await worker.ask({ ...q, seq: 0 })) as T
   }
 
   labelsChanged(pairId: string, labels: readonly Annotation[]): void {
-    void this.engine?.then((e) => e.setLabels(pairId, labels)).catch(() => {})
+    const message: AnalysisMessage = {
+      kind: 'labels',
+      pairId,
+      labels: labels.map((l) => ({ annotator: l.annotator, label: l.label })),
+    }
+    void this.worker?.then((w) => w.tell(message)).catch(() => {})
   }
 
   verdictsAdded(verdicts: readonly LocalVerdict[]): void {
-    const input = verdicts.map(verdictInput)
-    void this.engine?.then((e) => e.addVerdicts(input)).catch(() => {})
+    const message: AnalysisMessage = { kind: 'verdicts', verdicts: verdicts.map(verdictInput) }
+    void this.worker?.then((w) => w.tell(message)).catch(() => {})
   }
 
-  async summary(): Promise<AnalysisSummary> {
-    return (await this.get()).summary()
+  summary(): Promise<AnalysisSummary> {
+    return this.question({ kind: 'summary' })
   }
 
-  async rows(query: AnalysisRowsQuery): Promise<AnalysisRows> {
-    return (await this.get()).rows(query)
+  rows(query: AnalysisRowsQuery): Promise<AnalysisRows> {
+    return this.question({ kind: 'rows', query })
   }
 
-  async rubric(rubricId: string): Promise<RubricAnalysis> {
-    return (await this.get()).rubric(rubricId)
+  rubric(rubricId: string): Promise<RubricAnalysis> {
+    return this.question({ kind: 'rubric', rubricId })
+  }
+
+  /** Stops the worker (the run closed). */
+  async close(): Promise<void> {
+    const current = this.worker
+    this.worker = null
+    await (await current?.catch(() => null))?.terminate()
   }
 }

@@ -226,7 +226,8 @@ export function criterionVector(
   facts: readonly CriterionFacts[],
   k: number,
   human: HumanLabel | null,
-  out: Float64Array
+  out: Float64Array,
+  full: FullScores = fullScores(row, facts)
 ): Float64Array {
   out.fill(0)
   const { critNewer, critOlder } = row
@@ -245,8 +246,17 @@ export function criterionVector(
       out[C.humanAgree] = side(pn, po) === humanSide(human) ? 1 : 0
     }
   }
-  ablate(critNewer, critOlder, facts, (j) => j === k, human, out, 0)
+  ablate(critNewer, critOlder, facts, full, (j) => j === k, human, out, 0)
   return out
+}
+
+/** The rubric's weighted score on each side with every criterion: the reference every leave-out compares with. */
+export type FullScores = readonly [number, number]
+
+export function fullScores(row: SeriesRow, facts: readonly CriterionFacts[]): FullScores {
+  return row.critNewer === null || row.critOlder === null
+    ? [Number.NaN, Number.NaN]
+    : [weightedScore(row.critNewer, facts), weightedScore(row.critOlder, facts)]
 }
 
 /** Verdict flips and agreement with people when the criteria `leaveOut` picks are left out. */
@@ -254,13 +264,12 @@ function ablate(
   critNewer: ArrayLike<number>,
   critOlder: ArrayLike<number>,
   facts: readonly CriterionFacts[],
+  [fullN, fullO]: FullScores,
   leaveOut: (k: number) => boolean,
   human: HumanLabel | null,
   out: Float64Array,
   base: number
 ): void {
-  const fullN = weightedScore(critNewer, facts)
-  const fullO = weightedScore(critOlder, facts)
   if (!scored(fullN) || !scored(fullO)) return
   const withSide = side(fullN, fullO)
   const wn = weightedScore(critNewer, facts, leaveOut)
@@ -358,9 +367,74 @@ export function criterionFigures(sums: BootstrapSums): CriterionFigures {
     ),
     newerPassRate: n > 0 ? (t[C.passNewer] as number) / n : null,
     olderPassRate: n > 0 ? (t[C.passOlder] as number) / n : null,
-    saturation:
-      all === null ? null : all >= SATURATED ? 'always-passes' : all <= 1 - SATURATED ? 'always-fails' : null,
+    saturation: saturationOf(all),
   }
+}
+
+/** One figure of a criterion from its summed vector at `base`, for sorting and filtering many criteria. */
+export function criterionPoint(t: ArrayLike<number>, base: number, field: string): number | null {
+  const at = (d: number): number => t[base + d] as number
+  const per = (num: number, den: number): number | null => (den > 0 ? num / den : null)
+  switch (field) {
+    case 'n':
+      return at(C.n)
+    case 'accuracy':
+      return per(at(C.wins), at(C.n))
+    case 'margin':
+      return per(at(C.margin), at(C.n))
+    case 'humanAccuracy':
+      return per(at(C.humanAgree), at(C.humanCritN))
+    case 'addedValue':
+      return per(at(C.withWins) - at(C.withoutWins), at(C.ablationN))
+    case 'newerPassRate':
+      return per(at(C.passNewer), at(C.n))
+    case 'olderPassRate':
+      return per(at(C.passOlder), at(C.n))
+    case 'passContrast':
+      return per(at(C.passNewer) - at(C.passOlder), at(C.n))
+    case 'flips':
+      return at(C.flips)
+    case 'flipRate':
+      return per(at(C.flips), at(C.ablationN))
+    case 'humanDelta':
+      return per(at(C.agreeWithout) - at(C.agreeWith), at(C.humanN))
+    case 'humanNewerShare':
+      return per(at(C.humanNewer), at(C.humanCritN))
+    default:
+      return null
+  }
+}
+
+/** The mark and saturation a criterion's summed vector gives (as criterionFigures does). */
+export function criterionCalls(
+  t: ArrayLike<number>,
+  base: number
+): { mark: AblationMark | null; saturation: 'always-passes' | 'always-fails' | null } {
+  const point = (field: string, items: number): Estimate => ({
+    value: criterionPoint(t, base, field),
+    low: null,
+    high: null,
+    items,
+  })
+  const n = t[base + C.n] as number
+  const all = n > 0 ? ((t[base + C.passNewer] as number) + (t[base + C.passOlder] as number)) / (2 * n) : null
+  return {
+    mark: ablationMark(
+      point('flipRate', t[base + C.ablationN] as number),
+      point('humanDelta', t[base + C.humanN] as number)
+    ),
+    saturation: saturationOf(all),
+  }
+}
+
+function saturationOf(all: number | null): 'always-passes' | 'always-fails' | null {
+  return all === null
+    ? null
+    : all >= SATURATED
+      ? 'always-passes'
+      : all <= 1 - SATURATED
+        ? 'always-fails'
+        : null
 }
 
 /** Marks from the point estimates (the intervals are shown beside them). */
@@ -395,7 +469,8 @@ export function clusterVector(
   row: SeriesRow,
   facts: readonly CriterionFacts[],
   human: HumanLabel | null,
-  out: Float64Array
+  out: Float64Array,
+  full: FullScores = fullScores(row, facts)
 ): Float64Array {
   out.fill(0)
   const { critNewer, critOlder } = row
@@ -420,7 +495,7 @@ export function clusterVector(
       out[base + C.humanCritN] = 1
       out[base + C.humanNewer] = human === 'newer' ? 1 : 0
     }
-    ablate(critNewer, critOlder, facts, inCluster, human, out, base)
+    ablate(critNewer, critOlder, facts, full, inCluster, human, out, base)
   })
   return out
 }
