@@ -80,6 +80,7 @@ test('analysis page: utility per judge, agreement, per-rubric and per-criterion 
   const criterionRows = page.getByTestId('criterion-row')
   await criterionRows.first().waitFor({ timeout: 120_000 })
   assert.ok((await page.getByTestId('cluster-row').count()) > 0)
+  await page.getByTestId('chart-clusters').waitFor()
   assert.match(await criterionRows.first().innerText(), /n=\d/)
   // The filter keeps only the criteria whose removal flips nothing.
   await page.getByTestId('criterion-filter').selectOption('redundant')
