@@ -84,15 +84,18 @@ async function storedScores({ index, columns, store }: AnalysisSources): Promise
     out.baseOlder[i] = baseline.get(pairs.num('older', i)) ?? Number.NaN
     for (const v of [nv, ov]) if (v >= 0 && verdicts.get(v)?.criterionScores) criteria.set(v, null)
   }
-  // Per-criterion scores, where the run recorded them (the workbench format does).
-  await Promise.all(
-    [...criteria.keys()].map(async (v) => {
-      const ref = verdicts.get(v)?.criterionScores
-      if (ref === null || ref === undefined) return
-      const raw = await store.raw(ref)
-      criteria.set(v, Array.isArray(raw) ? raw.map((x) => (typeof x === 'number' ? x : Number.NaN)) : null)
-    })
-  )
+  // Per-criterion scores, where the run recorded them (the workbench format does). A few hundred
+  // reads at a time: each opens its file, and a run can hold hundreds of thousands.
+  const wanted = [...criteria.keys()]
+  for (let at = 0; at < wanted.length; at += 256)
+    await Promise.all(
+      wanted.slice(at, at + 256).map(async (v) => {
+        const ref = verdicts.get(v)?.criterionScores
+        if (ref === null || ref === undefined) return
+        const raw = await store.raw(ref)
+        criteria.set(v, Array.isArray(raw) ? raw.map((x) => (typeof x === 'number' ? x : Number.NaN)) : null)
+      })
+    )
   for (let i = 0; i < n; i++) {
     const cn = criteria.get(pairs.num('newerVerdict', i)) ?? null
     const co = criteria.get(pairs.num('olderVerdict', i)) ?? null

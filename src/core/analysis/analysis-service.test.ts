@@ -10,6 +10,7 @@ import type { UtilityRow } from '../../shared/utility'
 import { dispatch } from '../api/dispatch'
 import { Workbench } from '../workbench'
 import { writeJudgeFixture } from '../../../test/fixtures/judge-fixture'
+import { writeWorkbenchFixture } from '../../../test/fixtures/workbench-fixture'
 import { tempDir } from '../../../test/helpers/temp'
 
 test('utility per judge and rubric from local verdicts, baselines and labels, kept current', async (t) => {
@@ -78,4 +79,26 @@ test('utility per judge and rubric from local verdicts, baselines and labels, ke
   const criteria = figures.criteria.filter((c: CriterionRow) => c.judge === local.id)
   assert.ok(criteria.length > 0 && criteria.every((c) => c.n === 2 && c.flipRate.items === 2))
   await assert.rejects(wb.handlers['analysis.rubric']({ rubricId: 'nope' }), /no rubric "nope"/)
+})
+
+test("a run's stored per-criterion scores give per-criterion figures without a local judge", async (t) => {
+  const dir = await tempDir(t)
+  await writeWorkbenchFixture(join(dir, 'run'))
+  const wb = new Workbench({ transport: 'cli', workspace: join(dir, 'ws') })
+  t.after(() => wb.close())
+  await wb.open(join(dir, 'run'))
+  const summary = await wb.handlers['analysis.summary']({})
+  assert.equal(summary.criteriaMissing, false)
+  const rows = (
+    await wb.handlers['analysis.rows']({ table: 'criteria', judge: 'stored', sort: 'criterion', desc: false })
+  ).rows as CriterionRow[]
+  // pair-1: newer [1, 0], older [0, NaN]: the first criterion is scored on both sides and passes
+  // on the newer only; the second is unscored on the older side.
+  assert.deepEqual(
+    rows.map((r) => [r.criterion, r.n, r.newerPassRate, r.olderPassRate]),
+    [
+      [0, 1, 1, 0],
+      [1, 0, null, null],
+    ]
+  )
 })
