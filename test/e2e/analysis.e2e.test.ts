@@ -94,9 +94,11 @@ test('analysis page: utility per judge, agreement, per-rubric and per-criterion 
   assert.match(await page.getByTestId('transfer-row').first().innerText(), /tiny-judge/)
   await shot('analysis-criteria', true)
 
-  // Beside a rubric: its utility per judge and each criterion's figures.
-  await rows.first().locator('a').click()
+  // Beside a rubric: its utility per judge, each criterion's figures, and the mark in its checklist.
+  await criterionRows.first().locator('a').click()
   await page.waitForFunction(() => location.hash.startsWith('#/rubrics/'))
   await page.getByTestId('rubric-utility-row').first().waitFor()
+  await page.getByTestId('rubric-criterion-figure').first().waitFor()
+  await page.locator('[data-testid="criterion-marks"] [data-mark="redundant"]').first().waitFor()
   assert.deepEqual(pageErrors, [])
 })
