@@ -105,19 +105,19 @@ export function buildProgram(): Command {
   program
     .command('label')
     .description(
-      'Import labels from a CSV file (pair_id,label[,note]); prints "saved <pair-id>" once each is on disk'
+      'Import labels from CSV or JSONL (pair_id,label[,note], or an `export --what labels` file); prints "saved <pair-id>" once on disk'
     )
     .argument('<path>', 'the run the labels belong to')
     .requiredOption(
       '--from <file>',
-      `CSV file with columns pair_id,label[,note]; labels are newer, older, tie, both-bad, skip`
+      `CSV (pair_id,label[,note], or the export's columns) or JSONL; labels are newer, older, tie, both-bad, skip`
     )
-    .requiredOption('--annotator <name>', 'whose labels these are')
+    .option('--annotator <name>', 'whose labels these are (for rows that name no annotator)')
     .option(
       '--workspace <dir>',
       "the run's workspace folder (default: one per run in the user's app-data folder)"
     )
-    .action(async (path: string, opts: { from: string; annotator: string; workspace?: string }) => {
+    .action(async (path: string, opts: { from: string; annotator?: string; workspace?: string }) => {
       const { labelCommand } = await import('./labels')
       process.exitCode = await labelCommand(
         path,

@@ -266,6 +266,32 @@ export class Workbench {
     return (await this.needJudging()).jobs
   }
 
+  /**
+   * Saves labels as given (time, blind, queue and flags kept: an import), one after another, each
+   * durable before `saved` hears of it; labels for pairs the run does not have are refused.
+   */
+  async importLabels(
+    labels: readonly Annotation[],
+    saved: (at: number) => void,
+    refused: (at: number, message: string) => void
+  ): Promise<void> {
+    const { index } = await this.need()
+    const annotations = await this.needAnnotations()
+    for (const [at, a] of labels.entries()) {
+      if (index.pairIndex(a.pairId) === undefined) {
+        refused(at, `no pair ${JSON.stringify(a.pairId)} in this run`)
+        continue
+      }
+      await annotations.save(a)
+      saved(at)
+    }
+  }
+
+  /** Every label in the workspace. */
+  async labels(): Promise<Annotation[]> {
+    return (await this.needAnnotations()).list()
+  }
+
   /** The open run's local verdicts (for tools that add results the way a judge job does). */
   async verdictStore(): Promise<VerdictStore> {
     return (await this.needJudging()).verdicts
