@@ -288,6 +288,50 @@ export function buildProgram(): Command {
       }
     )
 
+  program
+    .command('export')
+    .description(
+      'Export rubrics (with their evidence), human-verified preference pairs, audit labels or the offline report'
+    )
+    .argument('<path>', 'the run')
+    .addOption(
+      new Option('--what <what>', 'what to export')
+        .choices(['rubrics', 'pairs', 'labels', 'report'])
+        .makeOptionMandatory()
+    )
+    .option(
+      '--format <format>',
+      'rubrics: native|evolm|rar|prometheus|hf (a dataset folder); pairs: jsonl|parquet; labels: jsonl|csv; report: html (default: the first)'
+    )
+    .requiredOption('--out <file-or-dir>', 'where to write (outside the run folder)')
+    .option('--force', 'replace the output if it exists')
+    .option('--set <name>', 'a curated set instead of the whole run')
+    .option(
+      '--workspace <dir>',
+      "the run's workspace folder (default: one per run in the user's app-data folder)"
+    )
+    .action(
+      async (
+        path: string,
+        opts: {
+          what: string
+          format?: string
+          out: string
+          force?: boolean
+          set?: string
+          workspace?: string
+        }
+      ) => {
+        const { exportCommand } = await import('./export')
+        process.exitCode = await exportCommand(
+          path,
+          opts,
+          (l) => console.log(l),
+          (l) => console.error(l)
+        )
+      }
+    )
+
   const models = program
     .command('models')
     .description('Model folders from a Hugging Face Hub, for local judges')

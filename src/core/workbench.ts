@@ -40,6 +40,8 @@ import { inspectModel } from './judge/model-folder'
 import { defaultModelCache, listCached } from './models/model-hub'
 import { ModelDownloads } from './models/model-downloads'
 import { AnalysisService } from './analysis/analysis-service'
+import { runExport } from './export/run-export'
+import type { ExportRequest, ExportResult } from '../shared/export'
 import { VerdictStore } from './judge/verdict-store'
 import { GeneratedRubrics } from './rubrics/generated-rubrics'
 import type { GeneratedRubric } from '../shared/generated-rubric'
@@ -285,6 +287,22 @@ export class Workbench {
       await annotations.save(a)
       saved(at)
     }
+  }
+
+  /** Writes an export of the open run (rubrics, verified pairs, labels or the report). */
+  async exportRun(request: ExportRequest): Promise<ExportResult> {
+    const { index, store, summary, analysis } = await this.need()
+    return runExport(
+      {
+        index,
+        store,
+        runName: summary.name,
+        labels: async () => (await this.needAnnotations()).list(),
+        summary: () => analysis.summary(),
+        rubricFigures: (rubricId) => analysis.rubric(rubricId),
+      },
+      request
+    )
   }
 
   /** Every label in the workspace. */

@@ -1,0 +1,38 @@
+// `rubric-workbench export PATH --what rubrics|pairs|labels|report --format F --out FILE_OR_DIR
+// [--force]`: rubrics with their evidence, human-verified preference pairs, audit labels or the
+// offline report, written atomically outside the run. Prints what it wrote; the last line is JSON.
+import { exportFormats, exportWhats, type ExportWhat } from '../shared/export'
+import { openWorkbench, type Print, type RunOptions } from './open-workbench'
+
+export async function exportCommand(
+  path: string,
+  options: RunOptions & { what: string; format?: string; out: string; force?: boolean; set?: string },
+  out: Print,
+  err: Print
+): Promise<number> {
+  if (!(exportWhats as readonly string[]).includes(options.what)) {
+    err(`rubric-workbench: --what ${options.what} is not one of ${exportWhats.join(', ')}`)
+    return 2
+  }
+  const what = options.what as ExportWhat
+  const format = options.format ?? exportFormats[what][0] ?? ''
+  if (options.set !== undefined) {
+    err(`rubric-workbench: no curated set named ${JSON.stringify(options.set)} in this workspace`)
+    return 2
+  }
+  const wb = await openWorkbench(path, options, err)
+  if (wb === null) return 2
+  try {
+    const result = await wb.exportRun({ what, format, out: options.out, force: options.force === true })
+    out(
+      `wrote ${result.rows} ${what === 'report' ? 'rubrics covered in the report' : what} as ${format} to ${result.path}`
+    )
+    out(JSON.stringify(result))
+    return 0
+  } catch (error) {
+    err(`rubric-workbench: ${(error as Error).message}`)
+    return 2
+  } finally {
+    await wb.close()
+  }
+}
