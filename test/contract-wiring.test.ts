@@ -9,6 +9,7 @@ import type { WorkbenchBridge } from '../src/shared/bridge'
 import { Workbench } from '../src/core/workbench'
 import { dispatch } from '../src/core/api/dispatch'
 import type { JudgeJob } from '../src/shared/judge'
+import { NO_FILTERS } from '../src/shared/curated-set'
 import { startServer } from '../src/core/serve/serve-server'
 import { registerIpc, type IpcResult } from '../src/main/ipc'
 import { writeWorkbenchFixture } from './fixtures/workbench-fixture'
@@ -50,6 +51,27 @@ function validArgs(root: string, queueId: string, jobId: string): { [M in Method
     'analysis.summary': {},
     'analysis.rows': { table: 'criteria', sort: 'n', limit: 5 },
     'analysis.rubric': { rubricId: 'k1' },
+    'curation.candidates': { filters: NO_FILTERS, offset: 0, limit: 5 },
+    'curation.save': {
+      name: 'wiring',
+      filters: NO_FILTERS,
+      added: [],
+      removed: [],
+      excluded: [{ rubricId: 'k1', criterion: 1 }],
+      edits: [
+        { rubricId: 'k1', criterion: 0, field: 'weight', from: 0.9, to: 0.8, time: '2026-01-01T00:00:00Z' },
+      ],
+    },
+    'curation.sets': {},
+    'curation.get': { name: 'wiring' },
+    'export.run': {
+      what: 'rubrics',
+      format: 'native',
+      out: `${root}-rubrics.jsonl`,
+      force: true,
+      set: 'wiring',
+    },
+    'curation.delete': { name: 'wiring' },
     'judge.setup': {},
     'judge.start': { protocol: 'criteria-logprob', limit: 1 },
     'judge.jobs': {},

@@ -16,14 +16,16 @@ export async function exportCommand(
   }
   const what = options.what as ExportWhat
   const format = options.format ?? exportFormats[what][0] ?? ''
-  if (options.set !== undefined) {
-    err(`rubric-workbench: no curated set named ${JSON.stringify(options.set)} in this workspace`)
-    return 2
-  }
   const wb = await openWorkbench(path, options, err)
   if (wb === null) return 2
   try {
-    const result = await wb.exportRun({ what, format, out: options.out, force: options.force === true })
+    const result = await wb.exportRun({
+      what,
+      format,
+      out: options.out,
+      force: options.force === true,
+      set: options.set ?? null,
+    })
     out(
       `wrote ${result.rows} ${what === 'report' ? 'rubrics covered in the report' : what} as ${format} to ${result.path}`
     )

@@ -41,6 +41,9 @@ import { defaultModelCache, listCached } from './models/model-hub'
 import { ModelDownloads } from './models/model-downloads'
 import { AnalysisService } from './analysis/analysis-service'
 import { runExport } from './export/run-export'
+import { OutputRefused } from './export/output-path'
+import { buildSet, CurationStore, curationCandidates } from './export/curation'
+import type { CurationCandidate, SetFilters } from '../shared/curated-set'
 import type { ExportRequest, ExportResult } from '../shared/export'
 import { VerdictStore } from './judge/verdict-store'
 import { GeneratedRubrics } from './rubrics/generated-rubrics'
@@ -73,6 +76,8 @@ export interface OpenRunState {
   /** Null when the workspace's judge results could not be opened (see judgeProblem). */
   judging: { verdicts: VerdictStore; jobs: JudgeJobs } | null
   analysis: AnalysisService
+  curation: CurationStore | null
+  curationProblem: string | null
   judgeProblem: string | null
   generated: GeneratedRubrics | null
 }
@@ -162,6 +167,13 @@ export class Workbench {
       judgeProblem = `local judge results cannot be used: ${(error as Error).message}`
     }
     const generated = await GeneratedRubrics.open(workspace.dir).catch(() => null)
+    let curation: CurationStore | null = null
+    let curationProblem: string | null = null
+    try {
+      curation = await CurationStore.open(workspace.dir)
+    } catch (error) {
+      curationProblem = (error as Error).message
+    }
     const analysis = new AnalysisService(
       async () => ({
         index,
@@ -194,9 +206,23 @@ export class Workbench {
       judgeProblem,
       generated,
       analysis,
+      curation,
+      curationProblem,
     }
     this.emit('run.opened', summary)
     return summary
+  }
+
+  private async needCuration(): Promise<CurationStore> {
+    const { curation, curationProblem } = await this.need()
+    if (curation === null)
+      throw new ApiError('internal', `curated sets cannot be read: ${curationProblem ?? 'unknown'}`)
+    return curation
+  }
+
+  private async curationCandidates(filters: SetFilters): Promise<CurationCandidate[]> {
+    const { index, analysis, annotations } = await this.need()
+    return curationCandidates(index, await analysis.curation(), annotations?.list() ?? [], filters)
   }
 
   private async needAnnotations(): Promise<AnnotationStore> {
@@ -292,8 +318,12 @@ export class Workbench {
   /** Writes an export of the open run (rubrics, verified pairs, labels or the report). */
   async exportRun(request: ExportRequest): Promise<ExportResult> {
     const { index, store, summary, analysis } = await this.need()
+    const set = request.set === null ? null : (await this.needCuration()).get(request.set)
+    if (set === undefined)
+      throw new ApiError('not-found', `no curated set named ${JSON.stringify(request.set)} in this workspace`)
     return runExport(
       {
+        set,
         index,
         store,
         runName: summary.name,
@@ -539,6 +569,44 @@ export class Workbench {
       if (index.rubricIndex(rubricId) === undefined && !generated?.all().some((g) => g.id === rubricId))
         throw new ApiError('not-found', `no rubric ${JSON.stringify(rubricId)} in this run`)
       return analysis.rubric(rubricId)
+    },
+    'curation.candidates': async ({ filters, offset, limit }) => {
+      const all = await this.curationCandidates(filters)
+      return { total: all.length, offset, items: all.slice(offset, offset + limit) }
+    },
+    'curation.sets': async () => (await this.needCuration()).list(),
+    'curation.get': async ({ name }) => {
+      const set = (await this.needCuration()).get(name)
+      if (set === undefined) throw new ApiError('not-found', `no curated set named ${JSON.stringify(name)}`)
+      return set
+    },
+    'curation.save': async ({ name, filters, added, removed, excluded, edits }) => {
+      const { index } = await this.need()
+      const store = await this.needCuration()
+      let set
+      try {
+        set = buildSet(
+          name,
+          filters,
+          await this.curationCandidates(filters),
+          index,
+          { added, removed, excluded, edits },
+          store.get(name)
+        )
+      } catch (error) {
+        throw new ApiError('bad-request', (error as Error).message)
+      }
+      await store.save(set)
+      return set
+    },
+    'curation.delete': async ({ name }) => ({ removed: await (await this.needCuration()).remove(name) }),
+    'export.run': async (request) => {
+      try {
+        return await this.exportRun(request)
+      } catch (error) {
+        if (error instanceof OutputRefused) throw new ApiError('bad-request', error.message)
+        throw error
+      }
     },
     'judge.setup': async () => this.judgeSetup(),
     'judge.start': async (spec) => (await this.needJudging()).jobs.start(spec),

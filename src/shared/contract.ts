@@ -33,6 +33,8 @@ import {
 } from './annotation'
 import { QUERY_LIMITS, annotationStates, pairSortKeys, verdictOutcomes } from './pair-query'
 import type { EventName, MethodName } from './contract-names'
+import { SET_NAME, type CuratedSet, type CuratedSetSummary, type CurationCandidate } from './curated-set'
+import { exportWhats, type ExportResult } from './export'
 import type { GeneratedRubric, GeneratedRubricSet } from './generated-rubric'
 import type { ModelCache, ModelDownload } from './models'
 import {
@@ -62,6 +64,24 @@ export interface AppInfo {
 }
 
 const id = z.string().min(1).max(QUERY_LIMITS.id)
+const setName = z
+  .string()
+  .regex(SET_NAME, 'a set name is 1–80 letters, digits, spaces, dots, dashes or underscores')
+const setFilters = z
+  .object({
+    judge: z.string().min(1).max(2000).nullable().default(null),
+    minAccuracy: z.number().min(0).max(1).nullable().default(null),
+    minHumanAccuracy: z.number().min(0).max(1).nullable().default(null),
+    formatValid: z.boolean().nullable().default(null),
+    taskType: z.string().min(1).max(200).nullable().default(null),
+    step: z.number().nullable().default(null),
+    dropFlag: z.enum(criterionFlags).nullable().default(null),
+    dropMarks: z
+      .array(z.enum(['load-bearing', 'redundant', 'harmful']))
+      .max(3)
+      .default([]),
+  })
+  .strict()
 const paging = {
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(10_000).default(200),
@@ -257,6 +277,61 @@ export const methods = {
   ),
   /** The figures beside one rubric: its utility per judge and its criteria's. */
   'analysis.rubric': method<RubricAnalysis>()(z.object({ rubricId: id }).strict()),
+  /** Rubrics the filters let through, with the criteria they drop, a page at a time. */
+  'curation.candidates': method<Page<CurationCandidate>>()(
+    z
+      .object({
+        filters: setFilters,
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(50),
+      })
+      .strict()
+  ),
+  'curation.sets': method<CuratedSetSummary[]>()(z.object({}).strict()),
+  'curation.get': method<CuratedSet>()(z.object({ name: setName }).strict()),
+  /** Saves (or replaces) a set: the filters' rubrics, hand changes and criterion edits. */
+  'curation.save': method<CuratedSet>()(
+    z
+      .object({
+        name: setName,
+        filters: setFilters,
+        added: z.array(id).max(100_000).default([]),
+        removed: z.array(id).max(100_000).default([]),
+        excluded: z
+          .array(z.object({ rubricId: id, criterion: z.number().int().min(0).max(10_000) }).strict())
+          .max(100_000)
+          .default([]),
+        edits: z
+          .array(
+            z
+              .object({
+                rubricId: id,
+                criterion: z.number().int().min(0).max(10_000),
+                field: z.enum(['text', 'weight']),
+                from: z.union([z.string().max(10_000), z.number(), z.null()]),
+                to: z.union([z.string().max(10_000), z.number(), z.null()]),
+                time: z.string().max(40),
+              })
+              .strict()
+          )
+          .max(100_000)
+          .default([]),
+      })
+      .strict()
+  ),
+  'curation.delete': method<{ removed: boolean }>()(z.object({ name: setName }).strict()),
+  /** Writes an export on the machine the core runs on, outside the run folder. */
+  'export.run': method<ExportResult>()(
+    z
+      .object({
+        what: z.enum(exportWhats),
+        format: z.string().min(1).max(20),
+        out: z.string().min(1).max(4096),
+        force: z.boolean().default(false),
+        set: setName.nullable().default(null),
+      })
+      .strict()
+  ),
   /** Models, templates and devices a judge job can use. */
   'judge.setup': method<JudgeSetup>()(z.object({}).strict()),
   'judge.start': method<JudgeJob>()(judgeJobArgs),

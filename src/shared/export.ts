@@ -17,6 +17,8 @@ export interface ExportRequest {
   out: string
   /** Replace an existing output. */
   force: boolean
+  /** A curated set's name; null for the whole run. */
+  set: string | null
 }
 
 export interface ExportResult {

@@ -5,6 +5,7 @@
 // summed when asked for, point values for every row (to sort and filter) and intervals for the
 // rows shown. So opening the page costs one pass, and a label costs a few thousand additions.
 import {
+  type AblationMark,
   criterionClusters,
   type AgreementCell,
   type AnalysisJudge,
@@ -55,6 +56,13 @@ import {
 } from './figures'
 
 export const STORED = 'stored'
+
+export interface CurationFigures {
+  /** [rubric, judge, n, accuracy, agreement with people] */
+  utility: [string, string, number, number | null, number | null][]
+  /** [rubric, criterion, mark, judge] */
+  marks: [string, number, AblationMark, string][]
+}
 
 interface Tally {
   criterionRows: number
@@ -659,6 +667,35 @@ export class AnalysisEngine {
       criteria: s.criteria,
       rows: s.size,
     }))
+  }
+
+  /**
+   * What curation filters read, for every rubric at once: each judge's point utility under it
+   * (judge, n, accuracy, agreement with people), and each criterion's ablation mark by judge.
+   */
+  curation(): CurationFigures {
+    const utility: CurationFigures['utility'] = []
+    const marks: CurationFigures['marks'] = []
+    for (const s of this.series.values()) {
+      for (const rubricId of s.byRubric.keys()) {
+        const t = s.groupTotals(rubricId)
+        utility.push([
+          rubricId,
+          s.id,
+          t[U.n] as number,
+          utilityField(t, 'accuracy'),
+          utilityField(t, 'humanAccuracy'),
+        ])
+      }
+      for (const [rubricId, totals] of s.critTotals) {
+        const k = totals.length / CRITERION_DIMS
+        for (let c = 0; c < k; c++) {
+          const { mark } = criterionCalls(totals, c * CRITERION_DIMS)
+          if (mark !== null) marks.push([rubricId, c, mark, s.id])
+        }
+      }
+    }
+    return { utility, marks }
   }
 
   rubric(rubricId: string): RubricAnalysis {

@@ -11,10 +11,14 @@ import type { LocalVerdict } from '../../shared/judge'
 import { startWorker } from '../worker-thread'
 import { analysisInput, type AnalysisSources } from './analysis-data'
 import { packInput, verdictInput } from './analysis-input'
+import type { CurationFigures } from './analysis-engine'
 import type { AnalysisMessage, AnalysisReply } from './analysis-worker'
 
 type Question =
-  { kind: 'summary' } | { kind: 'rows'; query: AnalysisRowsQuery } | { kind: 'rubric'; rubricId: string }
+  | { kind: 'summary' }
+  | { kind: 'rows'; query: AnalysisRowsQuery }
+  | { kind: 'rubric'; rubricId: string }
+  | { kind: 'curation' }
 
 /** One worker and the questions waiting on it; when it stops, they fail with the reason. */
 class EngineWorker {
@@ -130,6 +134,10 @@ export class AnalysisService {
 
   rubric(rubricId: string): Promise<RubricAnalysis> {
     return this.question({ kind: 'rubric', rubricId })
+  }
+
+  curation(): Promise<CurationFigures> {
+    return this.question({ kind: 'curation' })
   }
 
   /** Stops the worker (the run closed). */

@@ -14,6 +14,7 @@ export type AnalysisMessage =
   | { kind: 'summary'; seq: number }
   | { kind: 'rows'; seq: number; query: AnalysisRowsQuery }
   | { kind: 'rubric'; seq: number; rubricId: string }
+  | { kind: 'curation'; seq: number }
 
 export type AnalysisReply =
   { seq: number; ok: true; value: unknown } | { seq: number; ok: false; message: string }
@@ -64,5 +65,7 @@ parentPort?.on('message', (m: AnalysisMessage) => {
       return answer(m.seq, (e) => e.rows(m.query))
     case 'rubric':
       return answer(m.seq, (e) => e.rubric(m.rubricId))
+    case 'curation':
+      return answer(m.seq, (e) => e.curation())
   }
 })

@@ -29,6 +29,8 @@ export interface RubricSource {
   })[]
   figures: RubricAnalysis
   flags: CriterionFlagCounts
+  /** Each kept criterion's position in the run's rubric (a set may leave some out). */
+  positions: number[]
 }
 
 const estimate = (e: Estimate): Record<string, number | null> => ({
@@ -77,18 +79,22 @@ export function nativeRecord(r: RubricSource): Record<string, unknown> {
     generator_step: r.generatorStep,
     source: r.source,
     format_valid: r.formatValid,
-    criteria: r.criteria.map((c, k) => ({
-      text: c.text,
-      weight: c.weight,
-      scoring_levels: c.scoringLevels,
-      edited_from: c.original,
-      kind: c.analysis.kind,
-      dealbreaker: c.analysis.dealbreaker,
-      stated_answer: c.analysis.statedAnswer,
-      matches_reference: c.analysis.matchesReference,
-      flags: r.flags[String(k)] ?? {},
-      evidence: r.figures.criteria.filter((f) => f.criterion === k).map(criterionEvidence),
-    })),
+    criteria: r.criteria.map((c, i) => {
+      const k = r.positions[i] ?? i
+      return {
+        position: k,
+        text: c.text,
+        weight: c.weight,
+        scoring_levels: c.scoringLevels,
+        edited_from: c.original,
+        kind: c.analysis.kind,
+        dealbreaker: c.analysis.dealbreaker,
+        stated_answer: c.analysis.statedAnswer,
+        matches_reference: c.analysis.matchesReference,
+        flags: r.flags[String(k)] ?? {},
+        evidence: r.figures.criteria.filter((f) => f.criterion === k).map(criterionEvidence),
+      }
+    }),
     evidence: { utility: r.figures.utility.map(utility) },
   }
 }

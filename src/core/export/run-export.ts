@@ -4,6 +4,8 @@
 import { analyzeCriteria } from '../../shared/criterion-analysis'
 import type { Annotation, CriterionFlagCounts } from '../../shared/annotation'
 import type { AnalysisSummary, RubricAnalysis } from '../../shared/analysis'
+import type { CuratedRubric, CuratedSet } from '../../shared/curated-set'
+import type { Criterion } from '../../shared/domain'
 import { exportFormats, type ExportRequest, type ExportResult } from '../../shared/export'
 import { humanMajority } from '../../shared/utility'
 import type { RunIndex } from '../run/run-index'
@@ -16,6 +18,8 @@ import { reportHtml } from './report'
 import { rubricFiles, type ExportFile, type RubricFormat, type RubricSource } from './rubric-export'
 
 export interface ExportSources {
+  /** The curated set the request names, looked up by the caller; null for the whole run. */
+  set: CuratedSet | null
   index: RunIndex
   store: TextStore
   runName: string
@@ -39,13 +43,13 @@ export async function runExport(src: ExportSources, request: ExportRequest): Pro
   let rows: number
   switch (request.what) {
     case 'labels': {
-      const labels = await src.labels()
+      const labels = await setLabels(src)
       files = [{ path: '', data: request.format === 'csv' ? labelsToCsv(labels) : labelsToJsonl(labels) }]
       rows = labels.length
       break
     }
     case 'pairs': {
-      const pairs = await verifiedPairs(src.index, src.store, await src.labels())
+      const pairs = await verifiedPairs(src.index, src.store, await setLabels(src))
       files = [
         { path: '', data: request.format === 'parquet' ? toParquet(pairs, PAIR_TYPES) : toJsonl(pairs) },
       ]
@@ -55,15 +59,18 @@ export async function runExport(src: ExportSources, request: ExportRequest): Pro
     case 'rubrics': {
       const rubrics = await rubricSources(src)
       files = rubricFiles(rubrics, request.format as RubricFormat, {
-        name: `${src.runName} rubrics`,
+        name: src.set === null ? `${src.runName} rubrics` : src.set.name,
         run: src.runName,
-        curation: `Every rubric of the run (${rubrics.length}), as read from its files; no criterion was edited.`,
+        curation:
+          src.set === null
+            ? `Every rubric of the run (${rubrics.length}), as read from its files; no criterion was edited.`
+            : describeSet(src.set),
       })
       rows = rubrics.length
       break
     }
     case 'report': {
-      const labels = await src.labels()
+      const labels = await setLabels(src)
       const pairs = await verifiedPairs(src.index, src.store, labels)
       const byPair = new Map<string, string[]>()
       for (const a of labels) byPair.set(a.pairId, [...(byPair.get(a.pairId) ?? []), a.label])
@@ -81,16 +88,16 @@ export async function runExport(src: ExportSources, request: ExportRequest): Pro
             summary: await src.summary(),
             people,
             covers: {
-              rubrics: src.index.rubrics.length,
+              rubrics: src.set?.rubrics.length ?? src.index.rubrics.length,
               verifiedPairs: pairs.length,
               overturned: pairs.filter((p) => p.overturned).length,
               labels: labels.length,
-              set: null,
+              set: src.set?.name ?? null,
             },
           }),
         },
       ]
-      rows = src.index.rubrics.length
+      rows = src.set?.rubrics.length ?? src.index.rubrics.length
       break
     }
   }
@@ -130,13 +137,23 @@ async function rubricSources(src: ExportSources): Promise<RubricSource[]> {
     flags.set(rubricId, counts)
   }
   const out: RubricSource[] = []
-  for (let r = 0; r < index.rubrics.length; r++) {
+  const chosen = src.set?.rubrics ?? null
+  const order =
+    chosen === null
+      ? Array.from({ length: index.rubrics.length }, (_, r) => r)
+      : chosen.map((c) => index.rubricIndex(c.rubricId) ?? -1)
+  for (const [at, r] of order.entries()) {
     const rec = index.rubrics.get(r)
     if (rec === undefined) continue
+    const curated = chosen?.[at] ?? null
     const rubric = await rubricDetail(index, store, rec)
     const prompt = index.prompts[rec.prompt]
     const criteria = rubric.criteriaList ?? []
     const analyses = analyzeCriteria(criteria, prompt?.reference ?? null)
+    const figures = await src.rubricFigures(rec.id)
+    const kept = criteria
+      .map((c, k) => ({ c, k }))
+      .filter(({ k }) => curated === null || !curated.excluded.includes(k))
     out.push({
       id: rec.id,
       promptId: prompt?.id ?? '',
@@ -146,14 +163,76 @@ async function rubricSources(src: ExportSources): Promise<RubricSource[]> {
       generatorStep: rec.step,
       source: rubric.source,
       formatValid: rec.formatValid,
-      criteria: criteria.map((c, k) => ({
-        ...c,
-        analysis: analyses[k] as (typeof analyses)[number],
-        original: null,
-      })),
-      figures: await src.rubricFigures(rec.id),
+      criteria: kept.map(({ c, k }) => edited(c, k, analyses[k] as (typeof analyses)[number], curated)),
+      // Figures follow the criteria kept: position k in the run's rubric.
+      figures: {
+        ...figures,
+        criteria: figures.criteria.filter((f) => kept.some(({ k }) => k === f.criterion)),
+      },
       flags: flags.get(rec.id) ?? {},
+      positions: kept.map(({ k }) => k),
     })
   }
   return out
+}
+
+/** A criterion with a set's edits applied: the last edit of each field wins, the file's values kept as the original. */
+function edited(
+  c: Criterion,
+  k: number,
+  analysis: RubricSource['criteria'][number]['analysis'],
+  curated: CuratedRubric | null
+): RubricSource['criteria'][number] {
+  const edits = curated?.edits.filter((e) => e.criterion === k) ?? []
+  if (edits.length === 0) return { ...c, analysis, original: null }
+  let { text, weight } = c
+  for (const e of edits) {
+    if (e.field === 'text' && typeof e.to === 'string') text = e.to
+    if (e.field === 'weight') weight = typeof e.to === 'number' ? e.to : null
+  }
+  return { ...c, text, weight, analysis, original: { text: c.text, weight: c.weight } }
+}
+
+/** Labels of pairs judged under the set's rubrics (all of them without a set). */
+async function setLabels(src: ExportSources): Promise<Annotation[]> {
+  const labels = await src.labels()
+  if (src.set === null) return labels
+  const rubrics = new Set(src.set.rubrics.map((r) => r.rubricId))
+  const { index } = src
+  const inSet = new Set<string>()
+  for (let i = 0; i < index.pairs.length; i++) {
+    const r = index.pairs.num('rubric', i)
+    if (r >= 0 && rubrics.has(index.rubrics.field('id', r))) inSet.add(index.pairs.field('id', i))
+  }
+  return labels.filter((a) => inSet.has(a.pairId))
+}
+
+/** How a set was curated, in words, for the dataset card and the report. */
+export function describeSet(set: CuratedSet): string {
+  const f = set.filters
+  const rules = [
+    f.judge === null ? null : `figures of the judge \`${f.judge}\``,
+    f.minAccuracy === null
+      ? null
+      : `newer scored above older in at least ${(f.minAccuracy * 100).toFixed(0)}% of pairs`,
+    f.minHumanAccuracy === null
+      ? null
+      : `agreement with people of at least ${(f.minHumanAccuracy * 100).toFixed(0)}%`,
+    f.formatValid === null
+      ? null
+      : f.formatValid
+        ? 'rubrics that pass the EvoLM format rule'
+        : 'rubrics that fail the format rule',
+    f.taskType === null ? null : `task type ${f.taskType}`,
+    f.step === null ? null : `generator step ${f.step}`,
+    f.dropFlag === null ? null : `criteria annotators flagged "${f.dropFlag}" left out`,
+    f.dropMarks.length === 0 ? null : `criteria marked ${f.dropMarks.join(' or ')} by the ablation left out`,
+  ].filter((r): r is string => r !== null)
+  const edits = set.rubrics.reduce((n, r) => n + r.edits.length, 0)
+  const excluded = set.rubrics.reduce((n, r) => n + r.excluded.length, 0)
+  return [
+    `The set **${set.name}** holds ${set.rubrics.length} rubrics, picked by ${rules.length === 0 ? 'no filter (every rubric)' : rules.join('; ')}.`,
+    `${set.added.length} rubrics were added and ${set.removed.length} removed by hand; ${excluded} criteria are left out and ${edits} edits were made to a criterion's text or weight (each record keeps the original as \`edited_from\`).`,
+    `Saved ${set.updated}.`,
+  ].join(' ')
 }
