@@ -18,6 +18,7 @@ export type Route =
   | { name: 'judge' }
   | { name: 'models' }
   | { name: 'analysis' }
+  | { name: 'export' }
   | { name: 'not-found'; path: string }
 
 export type RouteName = Route['name']
@@ -54,6 +55,7 @@ export function parseHash(hash: string): Route {
   if (head === 'judge' && rawId === undefined) return { name: 'judge' }
   if (head === 'models' && rawId === undefined) return { name: 'models' }
   if (head === 'analysis' && rawId === undefined) return { name: 'analysis' }
+  if (head === 'export' && rawId === undefined) return { name: 'export' }
   if (head === 'pairs' && rawId === undefined) {
     return { name: 'pairs', params: readPairQuery(query) }
   }
@@ -94,6 +96,7 @@ export const href = {
   judge: (): string => '#/judge',
   models: (): string => '#/models',
   analysis: (): string => '#/analysis',
+  export: (): string => '#/export',
 }
 
 /** Where Esc leads from a detail page when there is no in-app history to go back to. */
