@@ -39,7 +39,7 @@ const intsAttr = (name: string, ints: number[]): Onnx.IAttributeProto => ({
   type: onnx.AttributeProto.AttributeType.INTS,
   ints,
 })
-const intAttr = (name: string, i: number): Onnx.IAttributeProto => ({
+export const intAttr = (name: string, i: number): Onnx.IAttributeProto => ({
   name,
   type: onnx.AttributeProto.AttributeType.INT,
   i,
@@ -261,6 +261,14 @@ export class Graph {
       () => (d) => [this.reshape(d, a.shape)],
       [a]
     )
+  }
+
+  /** The share of elements above zero (a metric: no gradient). */
+  shareAboveZero(a: T): T {
+    const above = this.raw('Cast', [this.raw('Greater', [a, this.constant(0)], a.shape)], a.shape, [
+      intAttr('to', FLOAT),
+    ])
+    return this.raw('ReduceMean', [above], [], [intAttr('keepdims', 0)])
   }
 
   /** An op without a gradient (used inside backward passes and the optimizer). */
