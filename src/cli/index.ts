@@ -1,4 +1,5 @@
 // The command-line front door over the same core as the desktop app.
+import type { TrainOptions } from './train'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { judgeDevices, judgeProtocols, modelDtypes } from '../shared/judge'
 import type { JudgeOptions } from './judge'
@@ -331,6 +332,43 @@ export function buildProgram(): Command {
         )
       }
     )
+
+  program
+    .command('train')
+    .description(
+      'Train a small head on the run (criterion weights from per-criterion verdicts); saved in the workspace'
+    )
+    .argument('<path>', 'the run')
+    .addOption(
+      new Option('--head <head>', 'what to train').choices(['criteria', 'reward']).makeOptionMandatory()
+    )
+    .addOption(
+      new Option('--labels <labels>', "train on the temporal label or on people's labels")
+        .choices(['temporal', 'human'])
+        .default('human')
+    )
+    .option(
+      '--judge <id>',
+      'the judge whose per-criterion verdicts to learn from (default: the first that has them)'
+    )
+    .option('--epochs <n>', 'at most this many passes (stops early when validation stops improving)', '30')
+    .option('--seed <n>', 'the split and shuffling seed', '0')
+    .option('--lr <rate>', 'the learning rate (default 0.05)')
+    .option('--device <device>', 'cpu (the only device training uses in this version)')
+    .option('--json', 'print only the final JSON line on stdout')
+    .option(
+      '--workspace <dir>',
+      "the run's workspace folder (default: one per run in the user's app-data folder)"
+    )
+    .action(async (path: string, opts: TrainOptions) => {
+      const { trainCommand } = await import('./train')
+      process.exitCode = await trainCommand(
+        path,
+        opts,
+        (l) => console.log(l),
+        (l) => console.error(l)
+      )
+    })
 
   const models = program
     .command('models')

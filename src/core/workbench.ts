@@ -1,5 +1,6 @@
 // The workbench engine behind every front door (desktop window, serve bridge, CLI): one opened
 // run at a time, its workspace, and the contract's handlers.
+import { join } from 'node:path'
 import { ApiError, type EventName, type EventPayload } from '../shared/contract'
 import type { Page, RunSummary } from '../shared/domain'
 import { toApiError, type Handlers } from './api/dispatch'
@@ -41,6 +42,11 @@ import { defaultModelCache, listCached } from './models/model-hub'
 import { ModelDownloads } from './models/model-downloads'
 import { AnalysisService } from './analysis/analysis-service'
 import { runExport } from './export/run-export'
+import {
+  trainCriterionWeights,
+  type CriteriaTrainingOptions,
+  type CriteriaTrainingResult,
+} from './training/train-criteria'
 import { OutputRefused } from './export/output-path'
 import { buildSet, CurationStore, curationCandidates } from './export/curation'
 import type { CurationCandidate, SetFilters } from '../shared/curated-set'
@@ -333,6 +339,15 @@ export class Workbench {
       },
       request
     )
+  }
+
+  /** Trains the criterion-weight learner on the open run; the head is saved in the workspace's `training/`. */
+  async trainCriterionWeights(
+    request: { judge: string | null; labels: 'temporal' | 'human' } & CriteriaTrainingOptions
+  ): Promise<CriteriaTrainingResult> {
+    const { analysis, workspace } = await this.need()
+    const data = await analysis.criterionPairs(request.judge, request.labels)
+    return trainCriterionWeights(data, request.labels, request, join(workspace.dir, 'training'))
   }
 
   /** Every label in the workspace. */

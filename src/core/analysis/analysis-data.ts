@@ -28,6 +28,7 @@ export async function analysisInput(src: AnalysisSources): Promise<AnalysisInput
   const { index, columns } = src
   const n = index.pairs.length
   const ids: string[] = new Array<string>(n)
+  const prompt: string[] = new Array<string>(n)
   const newer: string[] = new Array<string>(n)
   const older: string[] = new Array<string>(n)
   const rubric: (string | null)[] = new Array<string | null>(n)
@@ -35,6 +36,8 @@ export async function analysisInput(src: AnalysisSources): Promise<AnalysisInput
   const { pairs, responses, rubrics } = index
   for (let i = 0; i < n; i++) {
     ids[i] = columns.pairId(i)
+    prompt[i] = index.prompts[pairs.num('prompt', i)]?.id ?? ''
+
     const nr = pairs.num('newer', i)
     const or = pairs.num('older', i)
     // Single fields, not whole records: 200,000 pairs make 600,000 look-ups.
@@ -46,7 +49,7 @@ export async function analysisInput(src: AnalysisSources): Promise<AnalysisInput
       nr >= 0 && or >= 0 ? responses.num('length', nr) - responses.num('length', or) : Number.NaN
   }
   return {
-    pairs: { ids, newer, older, rubric, lengthDiff },
+    pairs: { ids, prompt, newer, older, rubric, lengthDiff },
     stored: await storedScores(src),
     rubrics: await rubricFacts(src),
     verdicts: src.verdicts.map(verdictInput),

@@ -35,6 +35,7 @@ function run(
   return {
     pairs: {
       ids: pairs.map((p) => p.id),
+      prompt: pairs.map((p) => `prompt-${p.id}`),
       newer: pairs.map((p) => `${p.id}-n`),
       older: pairs.map((p) => `${p.id}-o`),
       rubric: pairs.map((p) => p.rubric ?? 'k1'),

@@ -6,6 +6,7 @@
 // rows shown. So opening the page costs one pass, and a label costs a few thousand additions.
 import {
   type AblationMark,
+  type CriterionCluster,
   criterionClusters,
   type AgreementCell,
   type AnalysisJudge,
@@ -56,6 +57,26 @@ import {
 } from './figures'
 
 export const STORED = 'stored'
+
+export interface CriterionTrainingData {
+  judge: string
+  pairs: {
+    pairId: string
+    promptId: string
+    label: 1 | -1
+    criteria: {
+      features: {
+        clusters: CriterionCluster[]
+        dealbreaker: boolean
+        statedAnswer: boolean
+        wrongAnswer: boolean
+        weightShare: number
+      }
+      newer: number
+      older: number
+    }[]
+  }[]
+}
 
 export interface CurationFigures {
   /** [rubric, judge, n, accuracy, agreement with people] */
@@ -696,6 +717,60 @@ export class AnalysisEngine {
       }
     }
     return { utility, marks }
+  }
+
+  /**
+   * What the criterion-weight learner trains on: one judge's per-criterion P(yes) on both sides
+   * of each pair under its own rubric, with each criterion's features and the pair's label (the
+   * temporal one, +1 for every pair, or people's decisive majority).
+   */
+  criterionPairs(judge: string | null, labels: 'temporal' | 'human'): CriterionTrainingData {
+    const s = [...this.series.values()].find((x) => x.criteria && (judge === null || x.id === judge))
+    if (s === undefined)
+      throw new Error(
+        judge === null
+          ? 'no judge scored criteria one by one: run `judge --protocol criteria-logprob` first'
+          : `the judge ${JSON.stringify(judge)} did not score criteria one by one`
+      )
+    const out: CriterionTrainingData['pairs'] = []
+    for (const [rubricId, rows] of s.byRubric) {
+      const facts = this.rubricFacts.get(rubricId)?.criteria
+      if (facts === undefined || facts.length === 0) continue
+      const weights = facts.map((c) => c.weight)
+      const known = weights.every((w) => w !== null)
+      const total = known ? weights.reduce((a: number, w) => a + (w as number), 0) : facts.length
+      for (const row of rows) {
+        if (!row.own || row.critNewer === null || row.critOlder === null) continue
+        const h = this.human[row.pair]
+        const label = labels === 'temporal' ? 1 : h === 'newer' ? 1 : h === 'older' ? -1 : 0
+        if (label === 0) continue
+        const criteria: CriterionTrainingData['pairs'][number]['criteria'] = []
+        facts.forEach((c, k) => {
+          const newer = row.critNewer?.[k] as number
+          const older = row.critOlder?.[k] as number
+          if (!Number.isFinite(newer) || !Number.isFinite(older)) return
+          criteria.push({
+            features: {
+              clusters: c.clusters,
+              dealbreaker: c.clusters.includes('dealbreaker'),
+              statedAnswer: c.statedAnswer !== null,
+              wrongAnswer: c.matchesReference === false,
+              weightShare: total > 0 ? (known ? (c.weight as number) : 1) / total : 0,
+            },
+            newer,
+            older,
+          })
+        })
+        if (criteria.length > 0)
+          out.push({
+            pairId: this.input.pairs.ids[row.pair] as string,
+            promptId: this.input.pairs.prompt[row.pair] as string,
+            label,
+            criteria,
+          })
+      }
+    }
+    return { judge: s.id, pairs: out }
   }
 
   rubric(rubricId: string): RubricAnalysis {

@@ -7,6 +7,8 @@ import type { CriterionFacts } from './figures'
 
 export interface AnalysisPairs {
   ids: string[]
+  /** The prompt each pair answers (a train/validation split goes by prompt). */
+  prompt: string[]
   newer: string[]
   older: string[]
   /** The pair's own rubric; null when it has none. */
@@ -78,6 +80,7 @@ export function verdictInput(v: LocalVerdict): VerdictInput {
  */
 export interface PackedInput {
   ids: string
+  prompt: string
   newer: string
   older: string
   rubric: string
@@ -110,6 +113,7 @@ export function packInput(input: AnalysisInput): PackedInput {
   }
   return {
     ids: pairs.ids.join(SEP),
+    prompt: pairs.prompt.join(SEP),
     newer: pairs.newer.join(SEP),
     older: pairs.older.join(SEP),
     rubric: pairs.rubric.map((r) => r ?? NONE).join(SEP),
@@ -129,6 +133,7 @@ export function unpackInput(p: PackedInput): AnalysisInput {
   return {
     pairs: {
       ids: split(p.ids),
+      prompt: split(p.prompt),
       newer: split(p.newer),
       older: split(p.older),
       rubric: split(p.rubric).map((r) => (r === NONE ? null : r)),

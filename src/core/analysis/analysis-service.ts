@@ -11,7 +11,7 @@ import type { LocalVerdict } from '../../shared/judge'
 import { startWorker } from '../worker-thread'
 import { analysisInput, type AnalysisSources } from './analysis-data'
 import { packInput, verdictInput } from './analysis-input'
-import type { CurationFigures } from './analysis-engine'
+import type { CriterionTrainingData, CurationFigures } from './analysis-engine'
 import type { AnalysisMessage, AnalysisReply } from './analysis-worker'
 
 type Question =
@@ -19,6 +19,7 @@ type Question =
   | { kind: 'rows'; query: AnalysisRowsQuery }
   | { kind: 'rubric'; rubricId: string }
   | { kind: 'curation' }
+  | { kind: 'criterionPairs'; judge: string | null; labels: 'temporal' | 'human' }
 
 /** One worker and the questions waiting on it; when it stops, they fail with the reason. */
 class EngineWorker {
@@ -138,6 +139,10 @@ export class AnalysisService {
 
   curation(): Promise<CurationFigures> {
     return this.question({ kind: 'curation' })
+  }
+
+  criterionPairs(judge: string | null, labels: 'temporal' | 'human'): Promise<CriterionTrainingData> {
+    return this.question({ kind: 'criterionPairs', judge, labels })
   }
 
   /** Stops the worker (the run closed). */

@@ -15,6 +15,7 @@ export type AnalysisMessage =
   | { kind: 'rows'; seq: number; query: AnalysisRowsQuery }
   | { kind: 'rubric'; seq: number; rubricId: string }
   | { kind: 'curation'; seq: number }
+  | { kind: 'criterionPairs'; seq: number; judge: string | null; labels: 'temporal' | 'human' }
 
 export type AnalysisReply =
   { seq: number; ok: true; value: unknown } | { seq: number; ok: false; message: string }
@@ -67,5 +68,7 @@ parentPort?.on('message', (m: AnalysisMessage) => {
       return answer(m.seq, (e) => e.rubric(m.rubricId))
     case 'curation':
       return answer(m.seq, (e) => e.curation())
+    case 'criterionPairs':
+      return answer(m.seq, (e) => e.criterionPairs(m.judge, m.labels))
   }
 })
