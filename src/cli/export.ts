@@ -2,7 +2,7 @@
 // [--force]`: rubrics with their evidence, human-verified preference pairs, audit labels or the
 // offline report, written atomically outside the run. Prints what it wrote; the last line is JSON.
 import { exportFormats, exportWhats, type ExportWhat } from '../shared/export'
-import { openWorkbench, type Print, type RunOptions } from './open-workbench'
+import { withWorkbench, type Print, type RunOptions } from './open-workbench'
 
 export async function exportCommand(
   path: string,
@@ -16,9 +16,7 @@ export async function exportCommand(
   }
   const what = options.what as ExportWhat
   const format = options.format ?? exportFormats[what][0] ?? ''
-  const wb = await openWorkbench(path, options, err)
-  if (wb === null) return 2
-  try {
+  return withWorkbench(path, options, err, async (wb) => {
     const result = await wb.exportRun({
       what,
       format,
@@ -31,10 +29,5 @@ export async function exportCommand(
     )
     out(JSON.stringify(result))
     return 0
-  } catch (error) {
-    err(`rubric-workbench: ${(error as Error).message}`)
-    return 2
-  } finally {
-    await wb.close()
-  }
+  })
 }

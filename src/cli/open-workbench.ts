@@ -39,3 +39,25 @@ export async function openWorkbench(
     progress.done()
   }
 }
+
+/**
+ * Opens the run, does `work`, and closes the workbench (stopping its worker threads), whatever
+ * happens: a failure prints its message and exits 2.
+ */
+export async function withWorkbench(
+  path: string,
+  options: RunOptions,
+  err: Print,
+  work: (wb: Workbench) => Promise<number>
+): Promise<number> {
+  const wb = await openWorkbench(path, options, err)
+  if (wb === null) return 2
+  try {
+    return await work(wb)
+  } catch (error) {
+    err(`rubric-workbench: ${(error as Error).message}`)
+    return 2
+  } finally {
+    await wb.close()
+  }
+}

@@ -3,7 +3,7 @@
 // workspace. Prints a line per epoch (train loss, validation loss and accuracy); the last line is
 // one JSON object with the metrics and the saved model's path.
 import { figureLine } from './utility-format'
-import { openWorkbench, type Print, type RunOptions } from './open-workbench'
+import { withWorkbench, type Print, type RunOptions } from './open-workbench'
 
 export type TrainOptions = RunOptions & {
   head: 'criteria' | 'reward'
@@ -44,9 +44,7 @@ export async function trainCommand(
     )
     return 2
   }
-  const wb = await openWorkbench(path, options, err)
-  if (wb === null) return 2
-  try {
+  return withWorkbench(path, options, err, async (wb) => {
     const result = await wb.trainCriterionWeights({
       judge: options.judge ?? null,
       labels: options.labels,
@@ -88,10 +86,5 @@ export async function trainCommand(
       })
     )
     return 0
-  } catch (error) {
-    err(`rubric-workbench: ${(error as Error).message}`)
-    return 2
-  } finally {
-    await wb.close()
-  }
+  })
 }

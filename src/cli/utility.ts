@@ -5,7 +5,7 @@
 import type { Estimate } from '../shared/agreement'
 import type { CriterionRow } from '../shared/analysis'
 import type { UtilityRow } from '../shared/utility'
-import { openWorkbench, type Print, type RunOptions } from './open-workbench'
+import { withWorkbench, type Print, type RunOptions } from './open-workbench'
 
 type Labels = 'temporal' | 'human'
 const ALL = 1_000_000
@@ -73,9 +73,7 @@ export async function utilityCommand(
   out: Print,
   err: Print
 ): Promise<number> {
-  const wb = await openWorkbench(path, options, err)
-  if (wb === null) return 2
-  try {
+  return withWorkbench(path, options, err, async (wb) => {
     const { labels } = options
     const summary = await wb.handlers['analysis.summary']({})
     const sort = labels === 'human' ? 'humanAccuracy' : 'accuracy'
@@ -138,10 +136,5 @@ export async function utilityCommand(
         'no judge scored criteria one by one: `rubric-workbench judge PATH --protocol criteria-logprob` gives per-criterion figures'
       )
     return 0
-  } catch (error) {
-    err(`rubric-workbench: ${(error as Error).message}`)
-    return 2
-  } finally {
-    await wb.close()
-  }
+  })
 }
