@@ -96,13 +96,19 @@ export class AnalysisService {
     const started = performance.now()
     const input = await analysisInput(await this.sources())
     const worker = new EngineWorker()
-    await worker.ask({
-      kind: 'build',
-      seq: 0,
-      input: packInput(input),
-      inputMs: Math.round(performance.now() - started),
-      sentAt: performance.timeOrigin + performance.now(),
-    })
+    try {
+      await worker.ask({
+        kind: 'build',
+        seq: 0,
+        input: packInput(input),
+        inputMs: Math.round(performance.now() - started),
+        sentAt: performance.timeOrigin + performance.now(),
+      })
+    } catch (error) {
+      // A worker whose engine could not be built holds nothing worth keeping.
+      await worker.terminate()
+      throw error
+    }
     return worker
   }
 
