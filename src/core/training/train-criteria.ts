@@ -44,6 +44,9 @@ export interface CriteriaTrainingResult {
 
 type Pair = CriterionTrainingData['pairs'][number]
 
+/** Criteria per pair the learner's graph takes. */
+const MAX_CRITERIA = 32
+
 const margin = (p: Pair, multiplier: (f: Pair['criteria'][number]['features']) => number): number =>
   p.criteria.reduce((s, c) => s + multiplier(c.features) * c.features.weightShare * (c.newer - c.older), 0)
 
@@ -63,7 +66,9 @@ export async function trainCriterionWeights(
   options: CriteriaTrainingOptions,
   saveIn: string
 ): Promise<CriteriaTrainingResult> {
-  const { train, valid } = splitByPrompt(data.pairs, options.validShare, options.seed)
+  // A pair's criteria beyond the graph's width are left out everywhere, training and evaluation alike.
+  const pairs = data.pairs.map((p) => ({ ...p, criteria: p.criteria.slice(0, MAX_CRITERIA) }))
+  const { train, valid } = splitByPrompt(pairs, options.validShare, options.seed)
   if (train.length < options.batch)
     throw new Error(
       `${train.length} training pairs after the split by prompt; a batch needs ${options.batch} (label more pairs, or score more with criteria-logprob)`
@@ -77,7 +82,7 @@ export async function trainCriterionWeights(
       older: c.features.weightShare * c.older,
     })),
   })
-  const criteria = Math.min(32, Math.max(...data.pairs.map((p) => p.criteria.length)))
+  const criteria = Math.max(...pairs.map((p) => p.criteria.length))
   const learner = await CriterionWeightLearner.create({ batch: options.batch, criteria })
   try {
     const random = mulberry32(options.seed)
