@@ -1,10 +1,10 @@
 // Audit queues of a run, one durable document each in the workspace's `queues/` folder.
 import { randomUUID } from 'node:crypto'
-import { readdir } from 'node:fs/promises'
+
 import { join } from 'node:path'
 import { Low } from 'lowdb'
 import type { AuditQueue, AuditQueueSummary, QueueStrategy } from '../../shared/annotation'
-import { DurableJsonFile } from '../store/durable-json-file'
+import { DurableJsonFile, readVersionedDocs } from '../store/durable-json-file'
 
 export const QUEUE_SCHEMA_VERSION = 1
 
@@ -19,22 +19,8 @@ export class QueueStore {
 
   static async open(workspaceDir: string): Promise<QueueStore> {
     const store = new QueueStore(join(workspaceDir, 'queues'))
-    let files: string[] = []
-    try {
-      files = (await readdir(store.dir)).filter((f) => f.endsWith('.json') && !f.startsWith('.'))
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
-    for (const file of files) {
-      const doc = await new DurableJsonFile<QueueDoc>(join(store.dir, file)).read()
-      if (doc === null) continue
-      if (doc.schemaVersion > QUEUE_SCHEMA_VERSION)
-        throw new Error(
-          `${join(store.dir, file)} was written by a newer workbench (schema ${doc.schemaVersion}; this one reads up to ${QUEUE_SCHEMA_VERSION})`
-        )
-      const { schemaVersion: _version, ...queue } = doc
+    for (const queue of await readVersionedDocs<AuditQueue>(store.dir, QUEUE_SCHEMA_VERSION))
       store.queues.set(queue.id, queue)
-    }
     return store
   }
 

@@ -2,7 +2,7 @@
 // saved by name in the workspace (one durable document each, in `curation/`), and a set applied
 // to the rubrics an export writes (criteria left out, edits applied with their originals kept).
 import { createHash } from 'node:crypto'
-import { readdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Low } from 'lowdb'
 import type { Annotation } from '../../shared/annotation'
@@ -17,7 +17,7 @@ import {
 } from '../../shared/curated-set'
 import type { CurationFigures } from '../analysis/analysis-engine'
 import type { RunIndex } from '../run/run-index'
-import { DurableJsonFile } from '../store/durable-json-file'
+import { DurableJsonFile, readVersionedDocs } from '../store/durable-json-file'
 
 export const CURATION_SCHEMA_VERSION = 1
 
@@ -35,22 +35,8 @@ export class CurationStore {
 
   static async open(workspaceDir: string): Promise<CurationStore> {
     const store = new CurationStore(join(workspaceDir, 'curation'))
-    let files: string[] = []
-    try {
-      files = (await readdir(store.dir)).filter((f) => f.endsWith('.json') && !f.startsWith('.'))
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
-    for (const file of files) {
-      const doc = await new DurableJsonFile<SetDoc>(join(store.dir, file)).read()
-      if (doc === null) continue
-      if (doc.schemaVersion > CURATION_SCHEMA_VERSION)
-        throw new Error(
-          `${join(store.dir, file)} was written by a newer workbench (schema ${doc.schemaVersion}; this one reads up to ${CURATION_SCHEMA_VERSION})`
-        )
-      const { schemaVersion: _version, ...set } = doc
+    for (const set of await readVersionedDocs<CuratedSet>(store.dir, CURATION_SCHEMA_VERSION))
       store.sets.set(set.name, set)
-    }
     return store
   }
 

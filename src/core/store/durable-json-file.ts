@@ -2,7 +2,7 @@
 // file, is fsynced, renamed over the old one, and the folder is fsynced so the rename itself
 // survives a crash. A document that no longer parses is never silently replaced: it is copied
 // beside itself and reported.
-import { copyFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { copyFile, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Adapter } from 'lowdb'
 
@@ -89,4 +89,30 @@ export async function syncFolder(dir: string): Promise<void> {
   } finally {
     await handle.close()
   }
+}
+
+/**
+ * Every document in `dir` (one JSON file each, as the workspace keeps queues and curated sets),
+ * without its `schemaVersion`; none when the folder does not exist yet. A document written by a
+ * newer workbench fails loudly rather than being read wrong.
+ */
+export async function readVersionedDocs<T>(dir: string, schemaVersion: number): Promise<T[]> {
+  let files: string[] = []
+  try {
+    files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  const out: T[] = []
+  for (const file of files) {
+    const doc = await new DurableJsonFile<T & { schemaVersion: number }>(join(dir, file)).read()
+    if (doc === null) continue
+    if (doc.schemaVersion > schemaVersion)
+      throw new Error(
+        `${join(dir, file)} was written by a newer workbench (schema ${doc.schemaVersion}; this one reads up to ${schemaVersion})`
+      )
+    const { schemaVersion: _version, ...rest } = doc
+    out.push(rest as T)
+  }
+  return out
 }
