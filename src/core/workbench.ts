@@ -4,12 +4,7 @@ import { join } from 'node:path'
 import { ApiError, type EventName, type EventPayload } from '../shared/contract'
 import type { Page, RunSummary } from '../shared/domain'
 import { toApiError, type Handlers } from './api/dispatch'
-import {
-  annotatorProblem,
-  type Annotation,
-  type AuditReport,
-  type CriterionFlagCounts,
-} from '../shared/annotation'
+import { annotatorProblem, type Annotation, type AuditReport } from '../shared/annotation'
 import { AnnotationStore } from './audit/annotation-store'
 import { samplePairs } from './audit/queue-sampling'
 import { QueueStore } from './audit/queue-store'
@@ -42,6 +37,7 @@ import { defaultModelCache, listCached } from './models/model-hub'
 import { ModelDownloads } from './models/model-downloads'
 import { AnalysisService } from './analysis/analysis-service'
 import { runExport } from './export/run-export'
+import { criterionFlagCounts } from './audit/criterion-flags'
 import {
   trainCriterionWeights,
   type CriteriaTrainingOptions,
@@ -508,16 +504,8 @@ export class Workbench {
       const rubric = index.rubricIndex(rubricId)
       if (rubric === undefined)
         throw new ApiError('not-found', `no rubric ${JSON.stringify(rubricId)} in this run`)
-      const pairIds = new Set(index.pairs.where('rubric', rubric).map((p) => p.id))
-      const counts: CriterionFlagCounts = {}
-      for (const a of (await this.needAnnotations()).list()) {
-        if (!pairIds.has(a.pairId)) continue
-        for (const [criterion, flag] of Object.entries(a.criterionFlags)) {
-          const byFlag = (counts[criterion] ??= {})
-          byFlag[flag] = (byFlag[flag] ?? 0) + 1
-        }
-      }
-      return counts
+      const rubricOf = new Map(index.pairs.where('rubric', rubric).map((p) => [p.id, rubricId]))
+      return criterionFlagCounts((await this.needAnnotations()).list(), rubricOf).get(rubricId) ?? {}
     },
     'queues.create': async ({ name, strategy, size, seed }) => {
       const { index, pairs } = await this.need()

@@ -16,6 +16,7 @@ import {
   type SetFilters,
 } from '../../shared/curated-set'
 import type { CurationFigures } from '../analysis/analysis-engine'
+import { criterionFlagCounts, pairRubricIds } from '../audit/criterion-flags'
 import type { RunIndex } from '../run/run-index'
 import { DurableJsonFile, readVersionedDocs } from '../store/durable-json-file'
 
@@ -98,18 +99,10 @@ export function curationCandidates(
     dropped.set(rubricId, (dropped.get(rubricId) ?? new Set()).add(k))
   }
   for (const [rubricId, k, mark] of figures.marks) if (filters.dropMarks.includes(mark)) drop(rubricId, k)
-  if (filters.dropFlag !== null) {
-    const rubricOfPair = new Map<string, string>()
-    for (let i = 0; i < index.pairs.length; i++) {
-      const r = index.pairs.num('rubric', i)
-      if (r >= 0) rubricOfPair.set(index.pairs.field('id', i), index.rubrics.field('id', r))
-    }
-    for (const a of labels)
-      for (const [k, flag] of Object.entries(a.criterionFlags)) {
-        const rubricId = rubricOfPair.get(a.pairId)
-        if (flag === filters.dropFlag && rubricId !== undefined) drop(rubricId, Number(k))
-      }
-  }
+  if (filters.dropFlag !== null)
+    for (const [rubricId, counts] of criterionFlagCounts(labels, pairRubricIds(index)))
+      for (const [k, byFlag] of Object.entries(counts))
+        if ((byFlag[filters.dropFlag] ?? 0) > 0) drop(rubricId, Number(k))
   const out: CurationCandidate[] = []
   for (let r = 0; r < index.rubrics.length; r++) {
     const rec = index.rubrics.get(r)

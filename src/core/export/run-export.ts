@@ -2,7 +2,7 @@
 // chosen output needs (rubrics with their analyses, verified pairs, labels, the analyses'
 // summary), renders the format, checks the output path and writes atomically.
 import { analyzeCriteria } from '../../shared/criterion-analysis'
-import type { Annotation, CriterionFlagCounts } from '../../shared/annotation'
+import type { Annotation } from '../../shared/annotation'
 import type { AnalysisSummary, RubricAnalysis } from '../../shared/analysis'
 import type { CuratedRubric, CuratedSet } from '../../shared/curated-set'
 import type { Criterion } from '../../shared/domain'
@@ -11,6 +11,7 @@ import { humanMajority } from '../../shared/utility'
 import type { RunIndex } from '../run/run-index'
 import { rubricDetail } from '../run/run-views'
 import type { TextStore } from '../run/text-store'
+import { criterionFlagCounts, pairRubricIds } from '../audit/criterion-flags'
 import { labelsToCsv, labelsToJsonl } from './label-files'
 import { checkOutput, OutputRefused, writeFileAtomic, writeFolderAtomic } from './output-path'
 import { PAIR_TYPES, toJsonl, toParquet, verifiedPairs } from './pair-export'
@@ -120,22 +121,7 @@ async function rubricSources(src: ExportSources): Promise<RubricSource[]> {
   const { index, store } = src
   const labels = await src.labels()
   // Annotators' criterion flags, per rubric through the pairs it judged.
-  const flags = new Map<string, CriterionFlagCounts>()
-  const rubricOfPair = new Map<string, string>()
-  for (let i = 0; i < index.pairs.length; i++) {
-    const r = index.pairs.num('rubric', i)
-    if (r >= 0) rubricOfPair.set(index.pairs.field('id', i), index.rubrics.field('id', r))
-  }
-  for (const a of labels) {
-    const rubricId = rubricOfPair.get(a.pairId)
-    if (rubricId === undefined) continue
-    const counts = flags.get(rubricId) ?? {}
-    for (const [criterion, flag] of Object.entries(a.criterionFlags)) {
-      const byFlag = (counts[criterion] ??= {})
-      byFlag[flag] = (byFlag[flag] ?? 0) + 1
-    }
-    flags.set(rubricId, counts)
-  }
+  const flags = criterionFlagCounts(labels, pairRubricIds(index))
   const out: RubricSource[] = []
   const chosen = src.set?.rubrics ?? null
   const order =
@@ -198,13 +184,8 @@ async function setLabels(src: ExportSources): Promise<Annotation[]> {
   const labels = await src.labels()
   if (src.set === null) return labels
   const rubrics = new Set(src.set.rubrics.map((r) => r.rubricId))
-  const { index } = src
-  const inSet = new Set<string>()
-  for (let i = 0; i < index.pairs.length; i++) {
-    const r = index.pairs.num('rubric', i)
-    if (r >= 0 && rubrics.has(index.rubrics.field('id', r))) inSet.add(index.pairs.field('id', i))
-  }
-  return labels.filter((a) => inSet.has(a.pairId))
+  const rubricOf = pairRubricIds(src.index)
+  return labels.filter((a) => rubrics.has(rubricOf.get(a.pairId) ?? ''))
 }
 
 /** How a set was curated, in words, for the dataset card and the report. */
