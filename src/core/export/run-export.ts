@@ -9,7 +9,8 @@ import type { Criterion } from '../../shared/domain'
 import { exportFormats, type ExportRequest, type ExportResult } from '../../shared/export'
 import { humanMajority } from '../../shared/utility'
 import type { RunIndex } from '../run/run-index'
-import { rubricDetail } from '../run/run-views'
+import { rubricSummary } from '../run/run-views'
+import { parseRubric } from '../../shared/rubric-format'
 import type { TextStore } from '../run/text-store'
 import { criterionFlagCounts, pairRubricIds } from '../audit/criterion-flags'
 import { labelsToCsv, labelsToJsonl } from './label-files'
@@ -128,13 +129,20 @@ async function rubricSources(src: ExportSources): Promise<RubricSource[]> {
     chosen === null
       ? Array.from({ length: index.rubrics.length }, (_, r) => r)
       : chosen.map((c) => index.rubricIndex(c.rubricId) ?? -1)
+  // Every rubric's text in one pass over the run's files, not a file opened per rubric.
+  const known = order.filter((r) => r >= 0)
+  const texts = new Map<number, string>()
+  await store.forEachText(
+    known.map((r) => index.rubrics.field('text', r)),
+    (k, raw) => texts.set(known[k] as number, raw)
+  )
   for (const [at, r] of order.entries()) {
     const rec = index.rubrics.get(r)
     if (rec === undefined) continue
     const curated = chosen?.[at] ?? null
-    const rubric = await rubricDetail(index, store, rec)
+    const raw = texts.get(r) ?? ''
     const prompt = index.prompts[rec.prompt]
-    const criteria = rubric.criteriaList ?? []
+    const criteria = raw.startsWith('ERROR:') ? [] : (parseRubric(raw).criteria ?? [])
     const analyses = analyzeCriteria(criteria, prompt?.reference ?? null)
     const figures = await src.rubricFigures(rec.id)
     const kept = criteria
@@ -147,7 +155,7 @@ async function rubricSources(src: ExportSources): Promise<RubricSource[]> {
       taskType: prompt?.taskType ?? null,
       reference: prompt?.reference ?? null,
       generatorStep: rec.step,
-      source: rubric.source,
+      source: rubricSummary(index, rec).source,
       formatValid: rec.formatValid,
       criteria: kept.map(({ c, k }) => edited(c, k, analyses[k] as (typeof analyses)[number], curated)),
       // Figures follow the criteria kept: position k in the run's rubric.
