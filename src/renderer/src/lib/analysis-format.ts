@@ -26,3 +26,17 @@ export function intervalText(e: Estimate, format: FigureFormat): string {
 export function estimateText(e: Estimate, format: FigureFormat): string {
   return `${figure(e.value, format)} ${intervalText(e, format)} n=${e.items}`.replace('  ', ' ')
 }
+
+/** The scales of a bar chart of shares: a 0–100% value axis and plain category labels. */
+export function shareScales(theme: { muted: string; grid: string }, title?: string, max?: number) {
+  return {
+    y: {
+      min: 0,
+      ...(max !== undefined && { max }),
+      ticks: { color: theme.muted, callback: (v: string | number) => figure(Number(v), 'pct') },
+      grid: { color: theme.grid },
+      ...(title !== undefined && { title: { display: true, text: title, color: theme.muted } }),
+    },
+    x: { ticks: { color: theme.muted }, grid: { display: false } },
+  }
+}
