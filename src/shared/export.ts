@@ -3,8 +3,11 @@
 export const exportWhats = ['rubrics', 'pairs', 'labels', 'report'] as const
 export type ExportWhat = (typeof exportWhats)[number]
 
+export const rubricFormats = ['native', 'evolm', 'rar', 'prometheus', 'hf'] as const
+export type RubricFormat = (typeof rubricFormats)[number]
+
 export const exportFormats: Record<ExportWhat, readonly string[]> = {
-  rubrics: ['native', 'evolm', 'rar', 'prometheus', 'hf'],
+  rubrics: rubricFormats,
   pairs: ['jsonl', 'parquet'],
   labels: ['jsonl', 'csv'],
   report: ['html'],

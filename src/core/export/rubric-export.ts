@@ -8,10 +8,8 @@ import type { Estimate } from '../../shared/agreement'
 import type { CriterionAnalysis } from '../../shared/criterion-analysis'
 import type { Criterion } from '../../shared/domain'
 import type { UtilityRow } from '../../shared/utility'
+import type { RubricFormat } from '../../shared/export'
 import { toJsonl, toParquet } from './pair-export'
-
-export const rubricFormats = ['native', 'evolm', 'rar', 'prometheus', 'hf'] as const
-export type RubricFormat = (typeof rubricFormats)[number]
 
 /** One rubric as the export reads it: the checklist (with edits applied), prompt and provenance. */
 export interface RubricSource {

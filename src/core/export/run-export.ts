@@ -6,7 +6,7 @@ import type { Annotation } from '../../shared/annotation'
 import type { AnalysisSummary, RubricAnalysis } from '../../shared/analysis'
 import type { CuratedRubric, CuratedSet } from '../../shared/curated-set'
 import type { Criterion } from '../../shared/domain'
-import { exportFormats, type ExportRequest, type ExportResult } from '../../shared/export'
+import { exportFormats, type ExportRequest, type ExportResult, type RubricFormat } from '../../shared/export'
 import { humanMajority } from '../../shared/utility'
 import type { RunIndex } from '../run/run-index'
 import { rubricSummary } from '../run/run-views'
@@ -17,7 +17,7 @@ import { labelsToCsv, labelsToJsonl } from './label-files'
 import { checkOutput, OutputRefused, writeFileAtomic, writeFolderAtomic } from './output-path'
 import { PAIR_TYPES, toJsonl, toParquet, verifiedPairs } from './pair-export'
 import { reportHtml } from './report'
-import { rubricFiles, type ExportFile, type RubricFormat, type RubricSource } from './rubric-export'
+import { rubricFiles, type ExportFile, type RubricSource } from './rubric-export'
 
 export interface ExportSources {
   /** The curated set the request names, looked up by the caller; null for the whole run. */
