@@ -17,7 +17,7 @@ import { mulberry32 } from '../src/shared/seeded-random'
 const { onnx } = onnxProto
 
 /** Bump when the graph, weights or tokenizer change: the folder is rewritten when its stamp differs. */
-const FORMAT = 6
+const FORMAT = 7
 const SEED = 20261127
 
 const HIDDEN = 64
@@ -362,6 +362,8 @@ function buildModel(ignorePadding: boolean): Uint8Array {
     x = g.node('Add', [x, linear(g, gelu, `${p}.mlp.down`, FFN, HIDDEN)])
   }
   const final = layerNorm(g, x, 'ln_f')
+  // The final hidden states as an output too: the reward head trains on response embeddings.
+  g.node('Identity', [final], [], 'last_hidden_state')
   const head = g.randomWeights('lm_head', [HIDDEN, VOCAB], 2 / Math.sqrt(HIDDEN))
   g.node('MatMul', [final, head], [], 'logits')
 
@@ -372,6 +374,7 @@ function buildModel(ignorePadding: boolean): Uint8Array {
   ]
   const outputs: Onnx.IValueInfoProto[] = [
     valueInfo('logits', FLOAT, ['batch_size', 'sequence_length', VOCAB]),
+    valueInfo('last_hidden_state', FLOAT, ['batch_size', 'sequence_length', HIDDEN]),
   ]
   for (let l = 0; l < LAYERS; l++) {
     for (const kind of ['key', 'value']) {

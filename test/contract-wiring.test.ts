@@ -9,6 +9,7 @@ import type { WorkbenchBridge } from '../src/shared/bridge'
 import { Workbench } from '../src/core/workbench'
 import { dispatch } from '../src/core/api/dispatch'
 import type { JudgeJob } from '../src/shared/judge'
+import type { TrainingJob } from '../src/shared/training'
 import { NO_FILTERS } from '../src/shared/curated-set'
 import { startServer } from '../src/core/serve/serve-server'
 import { registerIpc, type IpcResult } from '../src/main/ipc'
@@ -17,7 +18,12 @@ import { tempDir } from './helpers/temp'
 import { connectBridge } from './helpers/ws-client'
 
 /** Valid arguments for every method; a method added to the contract must be added here. */
-function validArgs(root: string, queueId: string, jobId: string): { [M in MethodName]: MethodArgs<M> } {
+function validArgs(
+  root: string,
+  queueId: string,
+  jobId: string,
+  trained: { job: string; head: string }
+): { [M in MethodName]: MethodArgs<M> } {
   return {
     'app.info': {},
     'run.open': { path: root },
@@ -79,12 +85,24 @@ function validArgs(root: string, queueId: string, jobId: string): { [M in Method
     'judge.resume': { id: jobId },
     'judge.pair': { pairId: 'pair-1' },
     'judge.rubric': { rubricId: 'k1' },
+    'training.start': { head: 'criteria', epochs: 1 },
+    'training.jobs': {},
+    'training.cancel': { id: trained.job },
+    'training.resume': { id: trained.job },
+    'training.heads': {},
+    'training.head': { id: trained.head },
+    'training.compare': { seed: 0, validShare: 0.5 },
   }
 }
 
-async function setup(
-  t: TestContext
-): Promise<{ wb: Workbench; root: string; dir: string; queueId: string; jobId: string }> {
+async function setup(t: TestContext): Promise<{
+  wb: Workbench
+  root: string
+  dir: string
+  queueId: string
+  jobId: string
+  trained: { job: string; head: string }
+}> {
   const dir = await tempDir(t)
   const root = join(dir, 'run')
   await writeWorkbenchFixture(root)
@@ -108,13 +126,23 @@ async function setup(
   })) as JudgeJob
   const jobId = job.id
   await (await wb.judgeJobs()).idle()
-  return { wb, root, dir, queueId, jobId }
+  // A reward head on the fixture's few pairs, for the methods that read a job and a saved head.
+  const training = (await dispatch(wb.handlers, 'training.start', {
+    head: 'reward',
+    epochs: 1,
+    batch: 1,
+    validShare: 0.5,
+  })) as TrainingJob
+  await (await wb.trainingJobs()).idle()
+  const head = (await wb.trainingJobs()).get(training.id)?.result?.id
+  assert.ok(head !== undefined, JSON.stringify((await wb.trainingJobs()).get(training.id)))
+  return { wb, root, dir, queueId, jobId, trained: { job: training.id, head } }
 }
 
 type Handler = (event: unknown, args: unknown) => Promise<IpcResult>
 
 test('IPC: one handler per contract method, each answering; malformed arguments are refused', async (t) => {
-  const { wb, root, queueId, jobId } = await setup(t)
+  const { wb, root, queueId, jobId, trained } = await setup(t)
   const handlers = new Map<string, Handler>()
   const channels = registerIpc(
     { handle: (c: string, fn: Handler) => void handlers.set(c, fn) } as never,
@@ -122,12 +150,13 @@ test('IPC: one handler per contract method, each answering; malformed arguments 
     () => true
   )
   assert.deepEqual(channels.sort(), methodNames.map(ipcChannel).sort())
-  const args = validArgs(root, queueId, jobId)
+  const args = validArgs(root, queueId, jobId, trained)
   for (const name of methodNames) {
     const reply = await handlers.get(ipcChannel(name))?.({}, args[name])
     assert.equal(reply?.ok, true, `${name}: ${JSON.stringify(reply)}`)
   }
   await (await wb.judgeJobs()).idle()
+  await (await wb.trainingJobs()).idle()
   const bad = await handlers.get(ipcChannel('pairs.get'))?.({}, { id: 42 })
   assert.deepEqual(bad, {
     ok: false,
@@ -158,7 +187,7 @@ test('IPC: requests from an untrusted frame are refused', async (t) => {
 })
 
 test('preload: exposes exactly the contract methods, routed to their channels', async (t) => {
-  const { wb, root, queueId, jobId } = await setup(t)
+  const { wb, root, queueId, jobId, trained } = await setup(t)
   const handlers = new Map<string, Handler>()
   registerIpc(
     { handle: (c: string, fn: Handler) => void handlers.set(c, fn) } as never,
@@ -173,11 +202,12 @@ test('preload: exposes exactly the contract methods, routed to their channels', 
   await import('../src/preload/index')
   const bridge = stub.exposed.get('workbench') as WorkbenchBridge
   assert.deepEqual(Object.keys(bridge.api).sort(), [...methodNames].sort())
-  const args = validArgs(root, queueId, jobId)
+  const args = validArgs(root, queueId, jobId, trained)
   for (const name of methodNames) {
     await (bridge.api[name] as (a: unknown) => Promise<unknown>)(args[name])
   }
   await (await wb.judgeJobs()).idle()
+  await (await wb.trainingJobs()).idle()
   await assert.rejects(
     bridge.api['pairs.get']({ id: 42 as unknown as string }),
     (e: { code?: string; message?: string }) => {
@@ -190,7 +220,7 @@ test('preload: exposes exactly the contract methods, routed to their channels', 
 })
 
 test('serve bridge: every contract method answers over the WebSocket; malformed arguments are refused', async (t) => {
-  const { wb, root, dir, queueId, jobId } = await setup(t)
+  const { wb, root, dir, queueId, jobId, trained } = await setup(t)
   const staticDir = join(dir, 'static')
   await mkdir(staticDir)
   await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>t</title>')
@@ -198,12 +228,13 @@ test('serve bridge: every contract method answers over the WebSocket; malformed 
   t.after(() => server.close())
   const client = await connectBridge(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)
   t.after(() => client.close())
-  const args = validArgs(root, queueId, jobId)
+  const args = validArgs(root, queueId, jobId, trained)
   for (const name of methodNames) {
     const reply = await client.call(name, args[name])
     assert.equal(reply.ok, true, `${name}: ${JSON.stringify(reply)}`)
   }
   await (await wb.judgeJobs()).idle()
+  await (await wb.trainingJobs()).idle()
   const bad = await client.call('pairs.get', { id: 42 })
   assert.deepEqual(bad, {
     id: bad.id,

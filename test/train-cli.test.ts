@@ -1,6 +1,8 @@
-// `rubric-workbench train` on the demo run: per-criterion verdicts from the smoke-test judge, the
-// criterion-weight head trained against the temporal label with a split by prompt, its figures
-// with intervals, and the saved ONNX head reloaded and run; then the refusals.
+// `rubric-workbench train` on the demo run. The criteria head: per-criterion verdicts from the
+// smoke-test judge, trained against the temporal label with a split by prompt, its figures with
+// intervals, and the saved ONNX head reloaded and run. The reward head: responses embedded by the
+// smoke-test judge (cached: a second run embeds nothing), a Bradley–Terry head saved as ONNX that
+// reloads and scores. Then the refusals.
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -37,6 +39,7 @@ test('train --head criteria: a split by prompt, curves, held-out figures, and a 
     train_pairs: number
     valid_pairs: number
     epochs: number
+    device: string
     valid_accuracy: { value: number; items: number }
     baseline_accuracy: { items: number }
     model: string
@@ -44,6 +47,7 @@ test('train --head criteria: a split by prompt, curves, held-out figures, and a 
   }
   assert.ok(result.train_pairs > 0 && result.valid_pairs > 0)
   assert.ok(result.epochs >= 1 && result.epochs <= 3)
+  assert.equal(result.device, 'cpu')
   assert.equal(result.valid_accuracy.items, result.valid_pairs)
   assert.equal(result.baseline_accuracy.items, result.valid_pairs)
   const metadata = JSON.parse(await readFile(result.metadata, 'utf8')) as {
@@ -73,10 +77,49 @@ test('train --head criteria: a split by prompt, curves, held-out figures, and a 
   const human = await runCli(['train', demoRun, '--head', 'criteria', '--labels', 'human', ...ws])
   assert.equal(human.status, 2)
   assert.match(human.stderr, /0 training pairs after the split by prompt/)
-  const reward = await runCli(['train', demoRun, '--head', 'reward', ...ws])
-  assert.match(reward.stderr, /does not export yet/)
   const epochs = await runCli(['train', demoRun, '--head', 'criteria', '--epochs', 'many', ...ws])
-  assert.match(epochs.stderr, /--epochs must be a whole number/)
-  const gpu = await runCli(['train', demoRun, '--head', 'criteria', '--device', 'webgpu', ...ws])
-  assert.match(gpu.stderr, /training runs on the CPU in this version/)
+  assert.match(epochs.stderr, /--epochs: must be a number/)
+  const device = await runCli(['train', demoRun, '--head', 'criteria', '--device', 'tpu', ...ws])
+  assert.match(device.stderr, /--device.*tpu.*(invalid|Allowed choices)/i)
+})
+
+test('train --head reward: embeddings from the judge model, cached; a Bradley–Terry head that reloads', async (t) => {
+  const ws = ['--workspace', join(await tempDir(t), 'ws')]
+  const args = ['train', demoRun, '--head', 'reward', '--epochs', '4', '--seed', '2', '--json', ...ws]
+  const first = await runCli(args)
+  assert.equal(first.status, 0, first.stderr)
+  assert.match(first.stderr, /^embedding responses: \d+\/\d+$/m)
+  const result = lastJsonLine(first.stdout) as {
+    head: string
+    train_pairs: number
+    valid_pairs: number
+    train_prompts: number
+    valid_prompts: number
+    epochs: number
+    valid_accuracy: { value: number; low: number; high: number; items: number }
+    embedding: { kind: string; dim: number }
+    model: string
+  }
+  assert.equal(result.head, 'reward')
+  assert.deepEqual(result.embedding, { kind: 'hidden-mean', dim: 64 })
+  assert.ok(result.train_prompts > 0 && result.valid_prompts > 0)
+  assert.equal(result.valid_accuracy.items, result.valid_pairs)
+  assert.ok(
+    result.valid_accuracy.low <= result.valid_accuracy.value &&
+      result.valid_accuracy.value <= result.valid_accuracy.high
+  )
+  // The saved head reloads and scores raw embeddings, one row at a time.
+  const session = await ort.InferenceSession.create(result.model)
+  const scores = await session.run({
+    embeddings: new ort.Tensor('float32', new Float32Array(64).fill(0.1), [1, 64]),
+  })
+  assert.ok(Number.isFinite((scores['scores']?.data as Float32Array)[0]))
+  await session.release()
+  // Embeddings are kept in the workspace: the same training again embeds nothing and splits alike.
+  const second = await runCli(args)
+  assert.equal(second.status, 0, second.stderr)
+  assert.doesNotMatch(second.stderr, /embedding responses/)
+  const again = lastJsonLine(second.stdout) as typeof result
+  assert.equal(again.valid_pairs, result.valid_pairs)
+  assert.deepEqual(again.valid_accuracy, result.valid_accuracy)
 })

@@ -336,25 +336,47 @@ export function buildProgram(): Command {
   program
     .command('train')
     .description(
-      'Train a small head on the run (criterion weights from per-criterion verdicts); saved in the workspace'
+      'Train a small head on the run: criterion weights from per-criterion verdicts, or a scalar reward head on response embeddings; saved in the workspace'
     )
     .argument('<path>', 'the run')
     .addOption(
-      new Option('--head <head>', 'what to train').choices(['criteria', 'reward']).makeOptionMandatory()
+      new Option('--head <head>', 'criteria: criterion weights; reward: a Bradley–Terry head on embeddings')
+        .choices(['criteria', 'reward'])
+        .makeOptionMandatory()
     )
     .addOption(
-      new Option('--labels <labels>', "train on the temporal label or on people's labels")
+      new Option('--labels <labels>', "train on the temporal label (newer is better) or on people's labels")
         .choices(['temporal', 'human'])
-        .default('human')
+        .default('temporal')
     )
     .option(
       '--judge <id>',
-      'the judge whose per-criterion verdicts to learn from (default: the first that has them)'
+      'criteria head: the judge whose per-criterion verdicts to learn from (default: the first that has them)'
     )
-    .option('--epochs <n>', 'at most this many passes (stops early when validation stops improving)', '30')
+    .option(
+      '--model <dir>',
+      'reward head: the model folder that embeds responses (default: the smoke-test judge)'
+    )
+    .addOption(
+      new Option('--dtype <dtype>', "the embedding model's weights")
+        .choices(['fp32', 'fp16', 'q8', 'q4'])
+        .default('fp32')
+    )
+    .addOption(
+      new Option(
+        '--device <device>',
+        'where embeddings and training steps run (auto: CUDA, then WebGPU, then CPU)'
+      )
+        .choices(['cpu', 'auto', 'webgpu', 'cuda'])
+        .default('cpu')
+    )
+    .option(
+      '--epochs <n>',
+      'at most this many passes; stops early when validation stops improving (default: 30 criteria, 40 reward)'
+    )
     .option('--seed <n>', 'the split and shuffling seed', '0')
-    .option('--lr <rate>', 'the learning rate (default 0.05)')
-    .option('--device <device>', 'cpu (the only device training uses in this version)')
+    .option('--lr <rate>', 'the learning rate (default: 0.05 criteria, 0.003 reward)')
+    .option('--batch <n>', 'pairs per step (default: 16 criteria, 32 reward)')
     .option('--json', 'print only the final JSON line on stdout')
     .option(
       '--workspace <dir>',

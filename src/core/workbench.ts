@@ -1,6 +1,5 @@
 // The workbench engine behind every front door (desktop window, serve bridge, CLI): one opened
 // run at a time, its workspace, and the contract's handlers.
-import { join } from 'node:path'
 import { ApiError, type EventName, type EventPayload } from '../shared/contract'
 import type { Page, RunSummary } from '../shared/domain'
 import { toApiError, type Handlers } from './api/dispatch'
@@ -38,11 +37,15 @@ import { ModelDownloads } from './models/model-downloads'
 import { AnalysisService } from './analysis/analysis-service'
 import { runExport } from './export/run-export'
 import { criterionFlagCounts } from './audit/criterion-flags'
+import { TrainingJobs, type LabelledPair, type TrainingSource } from './training/training-jobs'
+import { compareOnHeldOut } from './training/comparison'
 import {
-  trainCriterionWeights,
-  type CriteriaTrainingOptions,
-  type CriteriaTrainingResult,
-} from './training/train-criteria'
+  defaultTrainingSpec,
+  type TrainingComparison,
+  type TrainingJob,
+  type TrainingLabels,
+} from '../shared/training'
+import { humanMajority } from '../shared/utility'
 import { OutputRefused } from './export/output-path'
 import { buildSet, CurationStore, curationCandidates } from './export/curation'
 import type { CurationCandidate, SetFilters } from '../shared/curated-set'
@@ -82,6 +85,9 @@ export interface OpenRunState {
   curationProblem: string | null
   judgeProblem: string | null
   generated: GeneratedRubrics | null
+  /** Null when the workspace's training jobs could not be opened (see trainingProblem). */
+  training: TrainingJobs | null
+  trainingProblem: string | null
 }
 
 export class Workbench {
@@ -191,9 +197,21 @@ export class Workbench {
       for (const pairId of pairIds) analysis.labelsChanged(pairId, annotations.forPair(pairId))
     })
     judging?.verdicts.onAppend((verdicts) => analysis.verdictsAdded(verdicts))
+    let training: TrainingJobs | null = null
+    let trainingProblem: string | null = null
+    try {
+      training = await TrainingJobs.open(
+        workspace.dir,
+        trainingSource(index, store, analysis, () => annotations),
+        (job) => this.emit('training.progress', job)
+      )
+    } catch (error) {
+      trainingProblem = `training jobs cannot be used: ${(error as Error).message}`
+    }
     stillLatest()
     // The previous run's judge job stops with it (it can be resumed when that run is open again).
     await this.current?.judging?.jobs.close()
+    await this.current?.training?.close()
     await this.current?.analysis.close()
     this.current = {
       index,
@@ -210,6 +228,8 @@ export class Workbench {
       analysis,
       curation,
       curationProblem,
+      training,
+      trainingProblem,
     }
     this.emit('run.opened', summary)
     return summary
@@ -270,6 +290,7 @@ export class Workbench {
     await this.opening?.catch(() => {})
     this.downloads.close()
     await this.current?.judging?.jobs.close()
+    await this.current?.training?.close()
     await this.current?.analysis.close()
   }
 
@@ -337,13 +358,35 @@ export class Workbench {
     )
   }
 
-  /** Trains the criterion-weight learner on the open run; the head is saved in the workspace's `training/`. */
-  async trainCriterionWeights(
-    request: { judge: string | null; labels: 'temporal' | 'human' } & CriteriaTrainingOptions
-  ): Promise<CriteriaTrainingResult> {
-    const { analysis, workspace } = await this.need()
-    const data = await analysis.criterionPairs(request.judge, request.labels)
-    return trainCriterionWeights(data, request.labels, request, join(workspace.dir, 'training'))
+  /** The training jobs of the open run (the CLI drives them directly). */
+  async trainingJobs(): Promise<TrainingJobs> {
+    const { training, trainingProblem } = await this.need()
+    if (training === null) throw new ApiError('internal', trainingProblem ?? 'training is unavailable')
+    return training
+  }
+
+  /** Judges, the scalar head and the re-weighted rubric on the human labels a seed holds out. */
+  async compareHeads(seed: number, validShare: number): Promise<TrainingComparison> {
+    const { index, analysis, workspace } = await this.need()
+    const jobs = await this.trainingJobs()
+    return compareOnHeldOut(seed, validShare, {
+      margins: await analysis.humanPairMargins(),
+      promptOf: (pairId) => {
+        const pair = index.pairs.get(index.pairIndex(pairId) ?? -1)
+        return pair === undefined ? undefined : index.prompts[pair.prompt]?.id
+      },
+      responsesOf: (pairId) => {
+        const pair = index.pairs.get(index.pairIndex(pairId) ?? -1)
+        const newer = pair === undefined ? undefined : index.responses.get(pair.newer)
+        const older = pair === undefined ? undefined : index.responses.get(pair.older)
+        return newer === undefined || older === undefined
+          ? undefined
+          : { newerId: newer.id, olderId: older.id }
+      },
+      heads: (await jobs.heads()).heads,
+      criterionData: (judge) => analysis.criterionPairs(judge, 'human'),
+      workspaceDir: workspace.dir,
+    })
   }
 
   /** Every label in the workspace. */
@@ -616,6 +659,27 @@ export class Workbench {
     'judge.jobs': async () => (await this.needJudging()).jobs.list(),
     'judge.cancel': async ({ id }) => this.jobCall(id, (jobs) => jobs.cancel(id)),
     'judge.resume': async ({ id }) => this.jobCall(id, (jobs) => jobs.resume(id)),
+    'training.start': async (args) => {
+      const d = defaultTrainingSpec[args.head]
+      return (await this.trainingJobs()).start({
+        ...args,
+        epochs: args.epochs ?? d.epochs,
+        lr: args.lr ?? d.lr,
+        batch: args.batch ?? d.batch,
+      })
+    },
+    'training.jobs': async () => (await this.trainingJobs()).list(),
+    'training.cancel': async ({ id }) => this.trainingCall(id, (jobs) => jobs.cancel(id)),
+    'training.resume': async ({ id }) => this.trainingCall(id, (jobs) => jobs.resume(id)),
+    'training.heads': async () => (await this.trainingJobs()).heads(),
+    'training.head': async ({ id }) => {
+      try {
+        return (await (await this.trainingJobs()).head(id)).head
+      } catch (error) {
+        throw new ApiError('not-found', (error as Error).message)
+      }
+    },
+    'training.compare': async ({ seed, validShare }) => this.compareHeads(seed, validShare),
     'judge.pair': async ({ pairId }) => {
       const { index } = await this.need()
       const { verdicts } = await this.needJudging()
@@ -641,8 +705,55 @@ export class Workbench {
       throw new ApiError('not-found', `no judge job ${JSON.stringify(id)} in this workspace`)
     return call(jobs)
   }
+
+  private async trainingCall(
+    id: string,
+    call: (jobs: TrainingJobs) => Promise<TrainingJob>
+  ): Promise<TrainingJob> {
+    const jobs = await this.trainingJobs()
+    if (jobs.get(id) === undefined)
+      throw new ApiError('not-found', `no training job ${JSON.stringify(id)} in this workspace`)
+    return call(jobs)
+  }
 }
 
 function page<T, U>(items: readonly T[], offset: number, limit: number, map: (item: T) => U): Page<U> {
   return { total: items.length, offset, items: items.slice(offset, offset + limit).map(map) }
+}
+
+/** What training jobs read from an open run: analyses for criteria, labelled pairs and texts for embeddings. */
+function trainingSource(
+  index: RunIndex,
+  store: TextStore,
+  analysis: AnalysisService,
+  annotations: () => AnnotationStore | null
+): TrainingSource {
+  return {
+    criterionData: (judge, labels) => analysis.criterionPairs(judge, labels),
+    labelledPairs: (labels: TrainingLabels) => {
+      const out: LabelledPair[] = []
+      for (let i = 0; i < index.pairs.length; i++) {
+        const pair = index.pairs.get(i)
+        const prompt = pair === undefined ? undefined : index.prompts[pair.prompt]
+        const newer = pair === undefined ? undefined : index.responses.get(pair.newer)
+        const older = pair === undefined ? undefined : index.responses.get(pair.older)
+        if (pair === undefined || prompt === undefined || newer === undefined || older === undefined) continue
+        let label: 1 | -1 = 1
+        if (labels === 'human') {
+          const h = humanMajority((annotations()?.forPair(pair.id) ?? []).map((a) => a.label))
+          if (h !== 'newer' && h !== 'older') continue
+          label = h === 'newer' ? 1 : -1
+        }
+        out.push({ pairId: pair.id, promptId: prompt.id, newerId: newer.id, olderId: older.id, label })
+      }
+      return Promise.resolve(out)
+    },
+    embedText: async (responseId) => {
+      const rec = index.responses.get(index.responseIndex(responseId) ?? -1)
+      const prompt = rec === undefined ? undefined : index.prompts[rec.prompt]
+      if (rec === undefined || prompt === undefined || rec.isError) return null
+      const response = await responseDetail(index, store, rec)
+      return response.answer.trim() === '' ? null : { prompt: prompt.text, response: response.answer }
+    },
+  }
 }

@@ -48,9 +48,22 @@ export const methodNames = [
   'judge.resume',
   'judge.pair',
   'judge.rubric',
+  'training.start',
+  'training.jobs',
+  'training.cancel',
+  'training.resume',
+  'training.heads',
+  'training.head',
+  'training.compare',
 ] as const
 
-export const eventNames = ['run.progress', 'run.opened', 'judge.progress', 'models.progress'] as const
+export const eventNames = [
+  'run.progress',
+  'run.opened',
+  'judge.progress',
+  'training.progress',
+  'models.progress',
+] as const
 
 export type MethodName = (typeof methodNames)[number]
 export type EventName = (typeof eventNames)[number]

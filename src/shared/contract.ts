@@ -38,6 +38,14 @@ import { exportWhats, type ExportResult } from './export'
 import type { GeneratedRubric, GeneratedRubricSet } from './generated-rubric'
 import type { ModelCache, ModelDownload } from './models'
 import {
+  defaultTrainingSpec,
+  trainingHeads,
+  trainingLabels,
+  type TrainedHead,
+  type TrainingComparison,
+  type TrainingJob,
+} from './training'
+import {
   analysisTables,
   criterionFilters,
   type AnalysisRows,
@@ -160,6 +168,31 @@ export const judgeJobArgs = z
       .max(2 ** 32 - 1)
       .default(0),
     selection: judgeSelection.default({ kind: 'run' }),
+  })
+  .strict()
+
+/** A training job's settings; epochs, learning rate and batch left null take the head's defaults. */
+export const trainingArgs = z
+  .object({
+    head: z.enum(trainingHeads),
+    labels: z.enum(trainingLabels).default('temporal'),
+    /** Criteria head: the judge setting to learn from; null: the first that scored criteria. */
+    judge: z.string().min(1).max(2000).nullable().default(null),
+    /** Reward head: the model folder that embeds responses; null: the smoke-test judge. */
+    model: folderPath.nullable().default(null),
+    dtype: z.enum(modelDtypes).default('fp32'),
+    device: z.enum(judgeDevices).default('cpu'),
+    epochs: z.number().int().min(1).max(10_000).nullable().default(null),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(defaultTrainingSpec.seed),
+    lr: z.number().positive().max(10).nullable().default(null),
+    validShare: z.number().min(0.05).max(0.9).default(defaultTrainingSpec.validShare),
+    patience: z.number().int().min(1).max(1000).default(defaultTrainingSpec.patience),
+    batch: z.number().int().min(1).max(4096).nullable().default(null),
   })
   .strict()
 
@@ -342,6 +375,28 @@ export const methods = {
   'judge.pair': method<PairJudgements>()(z.object({ pairId: id }).strict()),
   /** Local verdicts given under a rubric, per judge setting. */
   'judge.rubric': method<RubricJudgements>()(z.object({ rubricId: id }).strict()),
+  /** Starts a training job (queued behind the one running); its curve comes as events. */
+  'training.start': method<TrainingJob>()(trainingArgs),
+  'training.jobs': method<TrainingJob[]>()(z.object({}).strict()),
+  'training.cancel': method<TrainingJob>()(z.object({ id }).strict()),
+  'training.resume': method<TrainingJob>()(z.object({ id }).strict()),
+  /** Saved heads, newest first, and the metadata files that could not be read. */
+  'training.heads': method<{ heads: TrainedHead[]; problems: string[] }>()(z.object({}).strict()),
+  /** One saved head reloaded from its files. */
+  'training.head': method<TrainedHead>()(z.object({ id }).strict()),
+  /** Judges and heads on the human-labelled pairs that a seed and share hold out. */
+  'training.compare': method<TrainingComparison>()(
+    z
+      .object({
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 32 - 1),
+        validShare: z.number().min(0.05).max(0.9),
+      })
+      .strict()
+  ),
 } as const satisfies Record<MethodName, MethodSpec<z.ZodType, unknown>>
 
 export const events = {
@@ -355,6 +410,8 @@ export const events = {
   'run.opened': z.custom<RunSummary>(),
   /** A judge job changed state or made progress. */
   'judge.progress': z.custom<JudgeJob>(),
+  /** A training job changed state, made progress or ended an epoch. */
+  'training.progress': z.custom<TrainingJob>(),
   /** A model download made progress or ended. */
   'models.progress': z.custom<ModelDownload>(),
 } as const satisfies Record<EventName, z.ZodType>

@@ -78,6 +78,12 @@ export interface CriterionTrainingData {
   }[]
 }
 
+export interface HumanPairMargins {
+  /** Pair id → 1 where people prefer the newer response, −1 the older. */
+  human: Record<string, 1 | -1>
+  judges: { id: string; rubric: Record<string, number>; base: Record<string, number> }[]
+}
+
 export interface CurationFigures {
   /** [rubric, judge, n, accuracy, agreement with people] */
   utility: [string, string, number, number | null, number | null][]
@@ -771,6 +777,31 @@ export class AnalysisEngine {
       }
     }
     return { judge: s.id, pairs: out }
+  }
+
+  /**
+   * For the pairs people labelled one way (newer or older): the label, and each judge setting's
+   * margin (newer − older) under the pair's own rubric and, where it ran, without a rubric.
+   */
+  humanPairMargins(): HumanPairMargins {
+    const human: Record<string, 1 | -1> = {}
+    this.human.forEach((h, p) => {
+      if (h === 'newer' || h === 'older') human[this.input.pairs.ids[p] as string] = h === 'newer' ? 1 : -1
+    })
+    const judges = [...this.series.values()].map((s) => {
+      const rubric: Record<string, number> = {}
+      const base: Record<string, number> = {}
+      for (const [p, rows] of s.byPair.entries()) {
+        const id = this.input.pairs.ids[p] as string
+        const row = rows?.find((r) => r.own)
+        if (row === undefined || human[id] === undefined) continue
+        if (Number.isFinite(row.newer) && Number.isFinite(row.older)) rubric[id] = row.newer - row.older
+        if (Number.isFinite(row.baseNewer) && Number.isFinite(row.baseOlder))
+          base[id] = row.baseNewer - row.baseOlder
+      }
+      return { id: s.id, rubric, base }
+    })
+    return { human, judges }
   }
 
   rubric(rubricId: string): RubricAnalysis {

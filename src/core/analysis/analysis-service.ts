@@ -11,7 +11,7 @@ import type { LocalVerdict } from '../../shared/judge'
 import { startWorker } from '../worker-thread'
 import { analysisInput, type AnalysisSources } from './analysis-data'
 import { packInput, verdictInput } from './analysis-input'
-import type { CriterionTrainingData, CurationFigures } from './analysis-engine'
+import type { CriterionTrainingData, CurationFigures, HumanPairMargins } from './analysis-engine'
 import type { AnalysisMessage, AnalysisReply } from './analysis-worker'
 
 type Question =
@@ -20,6 +20,7 @@ type Question =
   | { kind: 'rubric'; rubricId: string }
   | { kind: 'curation' }
   | { kind: 'criterionPairs'; judge: string | null; labels: 'temporal' | 'human' }
+  | { kind: 'humanPairMargins' }
 
 /** One worker and the questions waiting on it; when it stops, they fail with the reason. */
 class EngineWorker {
@@ -149,6 +150,10 @@ export class AnalysisService {
 
   criterionPairs(judge: string | null, labels: 'temporal' | 'human'): Promise<CriterionTrainingData> {
     return this.question({ kind: 'criterionPairs', judge, labels })
+  }
+
+  humanPairMargins(): Promise<HumanPairMargins> {
+    return this.question({ kind: 'humanPairMargins' })
   }
 
   /** Stops the worker (the run closed). */

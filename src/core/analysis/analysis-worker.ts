@@ -16,6 +16,7 @@ export type AnalysisMessage =
   | { kind: 'rubric'; seq: number; rubricId: string }
   | { kind: 'curation'; seq: number }
   | { kind: 'criterionPairs'; seq: number; judge: string | null; labels: 'temporal' | 'human' }
+  | { kind: 'humanPairMargins'; seq: number }
 
 export type AnalysisReply =
   { seq: number; ok: true; value: unknown } | { seq: number; ok: false; message: string }
@@ -70,5 +71,7 @@ parentPort?.on('message', (m: AnalysisMessage) => {
       return answer(m.seq, (e) => e.curation())
     case 'criterionPairs':
       return answer(m.seq, (e) => e.criterionPairs(m.judge, m.labels))
+    case 'humanPairMargins':
+      return answer(m.seq, (e) => e.humanPairMargins())
   }
 })

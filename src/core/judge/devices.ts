@@ -15,6 +15,12 @@ function runtimeLibraryDir(): string | null {
   }
 }
 
+/** What to do when a GPU device does not start. */
+export const deviceHints: Record<'cuda' | 'webgpu', string> = {
+  cuda: 'the CUDA provider is not installed; with CUDA 12 and internet, reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node',
+  webgpu: 'no WebGPU adapter (the bundled Dawn needs a GPU with a Vulkan driver and libvulkan.so.1)',
+}
+
 export function cudaProviderPresent(): boolean {
   const dir = runtimeLibraryDir()
   return dir !== null && existsSync(join(dir, 'libonnxruntime_providers_cuda.so'))

@@ -140,3 +140,24 @@ test('weights a folder does not have are named', async () => {
     /has no q4 weights \(present: fp32\)/
   )
 })
+
+test('response embeddings: a padded batch gives what each sequence alone gives, pooled over the response only', async () => {
+  const texts = ['Seven.', 'The sum is seven, found by counting up from three.', 'Eight, I think.']
+  const sequences = texts.map((t) => engine.responseSequence('What is three plus four?', t))
+  const batched = await engine.embed(sequences, { batch: 3 })
+  assert.equal(batched.kind, 'hidden-mean')
+  for (const [i, s] of sequences.entries()) {
+    const [one] = (await engine.embed([s], { batch: 1 })).vectors
+    const v = batched.vectors[i] as Float32Array
+    assert.equal(v.length, 64)
+    assert.ok(v.every((x, d) => Math.abs(x - (one as Float32Array)[d]!) < 1e-4))
+  }
+  // The prompt's tokens are not in the mean: changing only the response changes the vector.
+  assert.notDeepEqual(batched.vectors[0], batched.vectors[2])
+  const [first] = sequences
+  assert.ok(first !== undefined && first.from > 0 && first.from < first.tokens.length)
+  // Past the context the prompt keeps its end and the response its beginning.
+  const long = engine.responseSequence('word '.repeat(3000), 'answer '.repeat(3000))
+  assert.ok(long.tokens.length < engine.contextLength)
+  assert.ok(long.from > 0 && long.from <= engine.contextLength / 2)
+})

@@ -15,7 +15,7 @@ import {
 import * as ort from 'onnxruntime-node'
 import type { DeviceReport, JudgeDevice, ModelDtype, ResolvedDevice } from '../../shared/judge'
 import type { Rng } from '../../shared/seeded-random'
-import { cudaProviderPresent } from './devices'
+import { cudaProviderPresent, deviceHints as hints } from './devices'
 import { inspectModel, judgeId, ModelError, type ModelFolder } from './model-folder'
 import { lengthSortedChunks, longestCommonPrefix, paddedBatch } from './prefix-batching'
 
@@ -42,11 +42,6 @@ export class DeviceUnavailableError extends Error {
     super(`device ${device} is not available: ${reason}`)
     this.name = 'DeviceUnavailableError'
   }
-}
-
-const hints: Record<'cuda' | 'webgpu', string> = {
-  cuda: 'the CUDA provider is not installed; with CUDA 12 and internet, reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node',
-  webgpu: 'no WebGPU adapter (the bundled Dawn needs a GPU with a Vulkan driver and libvulkan.so.1)',
 }
 
 function firstLine(error: unknown): string {
@@ -337,6 +332,72 @@ export class JudgeEngine {
     return { text: this.decode(generated), tokens: generated.length, stoppedEarly }
   }
 
+  /**
+   * A response as the model reads it after its prompt (the prompt as a user turn, the response as
+   * the assistant's), with where the response begins. Past the context, the prompt keeps its end
+   * (at most half the context) and the response its beginning.
+   */
+  responseSequence(prompt: string, response: string): { tokens: number[]; from: number } {
+    let head = this.chat([{ role: 'user', content: prompt }])
+    const body = this.encode(response)
+    const room = this.contextLength - 1
+    if (head.length + body.length > room) {
+      const keep = Math.min(head.length, Math.max(room - body.length, Math.floor(room / 2)))
+      head = head.slice(head.length - keep)
+      return { tokens: head.concat(body).slice(0, room), from: head.length }
+    }
+    return { tokens: head.concat(body), from: head.length }
+  }
+
+  /**
+   * One vector per sequence, for heads trained on frozen embeddings. Where the model exports its
+   * final hidden states (`last_hidden_state`), the mean of those over positions `from`.. (the
+   * response's own tokens after its prompt). Exports made for generation carry logits only; then
+   * the square roots of the next-token probabilities after the whole sequence, count-sketched to
+   * SKETCH_DIMS numbers (a unit vector whose dot products approximate the Bhattacharyya overlap of
+   * two distributions).
+   */
+  async embed(
+    sequences: readonly { tokens: number[]; from: number }[],
+    options: { batch: number; shouldStop?: () => boolean }
+  ): Promise<{ vectors: (Float32Array | null)[]; kind: EmbeddingKind }> {
+    const batch = this.batching === 'exact' ? options.batch : 1
+    const vectors: (Float32Array | null)[] = sequences.map(() => null)
+    let kind: EmbeddingKind = 'hidden-mean'
+    const rows = sequences.map((s, i) => ({ i, tokens: s.tokens, from: s.from }))
+    for (const chunk of lengthSortedChunks(rows, (r) => r.tokens.length, batch)) {
+      if (options.shouldStop?.() === true) break
+      const { logits, present, outputs } = await this.run(
+        chunk.map((r) => r.tokens),
+        null,
+        [],
+        0
+      )
+      disposePast(present)
+      let hidden = outputs['last_hidden_state']
+      if (hidden === undefined) {
+        kind = 'logprob-sketch'
+        chunk.forEach((r, k) => (vectors[r.i] = probabilitySketch(logits[k] as Float32Array)))
+        continue
+      }
+      if (hidden.type === 'float16') hidden = hidden.to('float32')
+      const [, steps, size] = hidden.dims as [number, number, number]
+      const data = (await hostData(hidden)) as Float32Array
+      chunk.forEach((r, k) => {
+        // Rows are left-padded: row k's tokens fill its last r.tokens.length positions.
+        const start = steps - r.tokens.length + Math.min(r.from, r.tokens.length - 1)
+        const v = new Float32Array(size)
+        for (let t = start; t < steps; t++) {
+          const at = (k * steps + t) * size
+          for (let d = 0; d < size; d++) v[d] = (v[d] as number) + (data[at + d] as number)
+        }
+        for (let d = 0; d < size; d++) v[d] = (v[d] as number) / (steps - start)
+        vectors[r.i] = v
+      })
+    }
+    return { vectors, kind }
+  }
+
   /** Whether a computed prefix may be continued (false on models that change results with one). */
   get reusesPrefixes(): boolean {
     return this.batching !== 'none'
@@ -405,7 +466,7 @@ export class JudgeEngine {
     past: Past | null,
     pastLengths: number[],
     pastWidth: number
-  ): Promise<{ logits: Float32Array[]; present: Past }> {
+  ): Promise<{ logits: Float32Array[]; present: Past; outputs: Record<string, Tensor> }> {
     const lengths = past === null ? [] : pastLengths.length > 0 ? pastLengths : rows.map(() => pastWidth)
     const width = past === null ? 0 : pastWidth
     const batch = paddedBatch(rows, lengths, width)
@@ -432,8 +493,29 @@ export class JudgeEngine {
     for (const [name, tensor] of Object.entries(outputs)) {
       if (name.startsWith('present')) present[name.replace(/^present/, 'past_key_values')] = tensor
     }
-    return { logits, present }
+    return { logits, present, outputs }
   }
+}
+
+export type EmbeddingKind = 'hidden-mean' | 'logprob-sketch'
+
+/** Width of the sketch of a next-token distribution (models without a hidden-state output). */
+export const SKETCH_DIMS = 256
+
+/** √p of each token, each added with a hashed sign into one of SKETCH_DIMS buckets. */
+function probabilitySketch(logits: Float32Array): Float32Array {
+  let max = -Infinity
+  for (const v of logits) if (v > max) max = v
+  let sum = 0
+  for (const v of logits) sum += Math.exp(v - max)
+  const out = new Float32Array(SKETCH_DIMS)
+  for (let id = 0; id < logits.length; id++) {
+    let h = Math.imul(id + 1, 0x9e3779b1)
+    h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> 0
+    const root = Math.sqrt(Math.exp((logits[id] as number) - max) / sum)
+    out[h % SKETCH_DIMS] = (out[h % SKETCH_DIMS] as number) + (h & 0x80000000 ? -root : root)
+  }
+  return out
 }
 
 /** Shared tokens below which a prefix is recomputed rather than fetched from the cache. */

@@ -4,7 +4,17 @@ import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { JudgeDevice, ModelDtype } from '../../shared/judge'
 import { startProcess } from '../worker-process'
-import type { GenerateRequest, Generated, HostReply, HostRequest, LoadedJudge } from './host-protocol'
+import type { CurvePoint, TrainedHead } from '../../shared/training'
+import type {
+  Embedded,
+  EmbedItem,
+  GenerateRequest,
+  Generated,
+  HostReply,
+  HostRequest,
+  LoadedJudge,
+  TrainingTask,
+} from './host-protocol'
 import type { JudgeTemplate } from './judge-template'
 import type { ItemResult, JudgeItem } from './protocols'
 
@@ -119,6 +129,28 @@ export class JudgeHost {
       else if (reply.type === 'done') settle.resolve(reply)
       else if (reply.type === 'error') settle.reject(new Error(reply.message))
     }) as Promise<RunOutcome>
+  }
+
+  /** An embedding per item, streamed as each batch is done. */
+  embed(items: EmbedItem[], batch: number | null, onEmbedded: (e: Embedded) => void): Promise<RunOutcome> {
+    return this.request({ type: 'embed', items, batch }, (reply, settle) => {
+      if (reply.type === 'embedded') onEmbedded(reply.embedded)
+      else if (reply.type === 'done') settle.resolve(reply)
+      else if (reply.type === 'error') settle.reject(new Error(reply.message))
+    }) as Promise<RunOutcome>
+  }
+
+  /** Trains a head in the host; each epoch's point as it ends, steps as they go. Null: cancelled. */
+  train(
+    task: TrainingTask,
+    on: { epoch: (point: CurvePoint) => void; progress: (done: number, total: number) => void }
+  ): Promise<TrainedHead | null> {
+    return this.request({ type: 'train', task }, (reply, settle) => {
+      if (reply.type === 'epoch') on.epoch(reply.point)
+      else if (reply.type === 'progress') on.progress(reply.done, reply.total)
+      else if (reply.type === 'trained') settle.resolve(reply.head)
+      else if (reply.type === 'error') settle.reject(new Error(reply.message))
+    }) as Promise<TrainedHead | null>
   }
 
   cancel(): void {

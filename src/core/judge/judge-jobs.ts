@@ -4,7 +4,6 @@
 // from there. Jobs themselves are a small durable document, so a restart finds them again.
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { Low } from 'lowdb'
 import {
   isActive,
   type JudgeEndpoint,
@@ -13,7 +12,7 @@ import {
   type LocalVerdict,
 } from '../../shared/judge'
 import { smokeTestModelDir } from '../resources'
-import { DurableJsonFile } from '../store/durable-json-file'
+import { JobBook } from '../jobs/job-book'
 import { HostCrashError, JudgeHost } from './judge-host'
 import { bundledTemplate, readTemplate, type JudgeTemplate } from './judge-template'
 import { EndpointClient, endpointJudgeId, runEndpointProtocol } from './endpoint-judge'
@@ -28,11 +27,6 @@ const KEEP_JOBS = 200
 /** Endpoint items that fail one after another before the job stops as interrupted. */
 const FAILURES_IN_A_ROW = 25
 
-interface JobsDoc {
-  schemaVersion: 1
-  jobs: JudgeJob[]
-}
-
 interface Attempt {
   cancelled: boolean
   /** Why the job stopped itself (then it ends interrupted, not cancelled). */
@@ -45,19 +39,13 @@ interface Attempt {
 }
 
 export class JudgeJobs {
-  private readonly jobs = new Map<string, JudgeJob>()
   private readonly attempts = new Map<string, Attempt>()
-  private running: Promise<void> | null = null
-  /** Set by close(): nothing new starts. */
-  private closed = false
-  /** Lines the judge processes wrote, newest last (for the log panel and crash reports). */
-  readonly log: string[] = []
+  private readonly run = (job: JudgeJob): Promise<void> => this.execute(job)
 
   private constructor(
-    private readonly db: Low<JobsDoc>,
+    private readonly book: JobBook<JudgeJob>,
     private readonly verdicts: VerdictStore,
-    private readonly source: JudgeSource,
-    private readonly emit: (job: JudgeJob) => void
+    private readonly source: JudgeSource
   ) {}
 
   static async open(
@@ -66,97 +54,78 @@ export class JudgeJobs {
     source: JudgeSource,
     emit: (job: JudgeJob) => void = () => {}
   ): Promise<JudgeJobs> {
-    const db = new Low<JobsDoc>(new DurableJsonFile<JobsDoc>(join(workspaceDir, 'judge', 'jobs.json')), {
-      schemaVersion: 1,
-      jobs: [],
-    })
-    await db.read()
-    const jobs = new JudgeJobs(db, verdicts, source, emit)
-    let changed = false
-    for (const job of db.data.jobs) {
+    const book = await JobBook.open<JudgeJob>(join(workspaceDir, 'judge', 'jobs.json'), {
+      kind: 'judge job',
+      keep: KEEP_JOBS,
+      emit,
       // A job that was running when the workbench stopped can be resumed.
-      if (isActive(job.state)) {
-        job.message =
+      interrupted: (job) =>
+        (job.message =
           job.state === 'queued'
             ? 'the workbench stopped before this job started'
-            : 'the workbench stopped while this job ran; its finished results are kept'
-        job.state = 'interrupted'
-        changed = true
-      }
-      jobs.jobs.set(job.id, job)
-    }
-    if (changed) await jobs.save()
-    return jobs
+            : 'the workbench stopped while this job ran; its finished results are kept'),
+    })
+    return new JudgeJobs(book, verdicts, source)
+  }
+
+  /** Lines the judge processes wrote, newest last (for the log panel and crash reports). */
+  get log(): string[] {
+    return this.book.log
   }
 
   list(): JudgeJob[] {
-    return [...this.jobs.values()].sort((a, b) => (a.created < b.created ? 1 : -1))
+    return this.book.list()
   }
 
   get(id: string): JudgeJob | undefined {
-    return this.jobs.get(id)
+    return this.book.get(id)
   }
 
   async start(spec: JudgeJobSpec): Promise<JudgeJob> {
     const now = new Date().toISOString()
-    const job: JudgeJob = {
-      id: `judge-${randomUUID().slice(0, 8)}`,
-      spec,
-      state: 'queued',
-      judge: null,
-      device: null,
-      total: 0,
-      scored: 0,
-      skipped: 0,
-      failed: 0,
-      rate: null,
-      remainingS: null,
-      message: null,
-      created: now,
-      updated: now,
-    }
-    this.jobs.set(job.id, job)
-    await this.save()
-    this.changed(job)
-    this.pump()
-    return job
+    return this.book.add(
+      {
+        id: `judge-${randomUUID().slice(0, 8)}`,
+        spec,
+        state: 'queued',
+        judge: null,
+        device: null,
+        total: 0,
+        scored: 0,
+        skipped: 0,
+        failed: 0,
+        rate: null,
+        remainingS: null,
+        message: null,
+        created: now,
+        updated: now,
+      },
+      this.run
+    )
   }
 
   async cancel(id: string): Promise<JudgeJob> {
-    const job = this.need(id)
-    if (job.state === 'queued') {
-      job.state = 'cancelled'
-      job.message = 'cancelled before it started'
-      await this.save()
-      this.changed(job)
-    } else if (isActive(job.state)) {
-      const attempt = this.attempts.get(id)
-      if (attempt !== undefined) {
-        attempt.cancelled = true
-        // A model still loading cannot be interrupted politely; its process can.
-        if (job.state === 'loading') attempt.host?.kill()
-        else attempt.host?.cancel()
-        // An endpoint job stops its requests in flight and its waits before a retry.
-        if (attempt.host === null) attempt.abort.abort()
-      }
+    const job = this.book.need(id)
+    if (await this.book.cancelQueued(job)) return job
+    const attempt = this.attempts.get(id)
+    if (isActive(job.state) && attempt !== undefined) {
+      attempt.cancelled = true
+      // A model still loading cannot be interrupted politely; its process can.
+      if (job.state === 'loading') attempt.host?.kill()
+      else attempt.host?.cancel()
+      // An endpoint job stops its requests in flight and its waits before a retry.
+      if (attempt.host === null) attempt.abort.abort()
     }
     return job
   }
 
-  async resume(id: string): Promise<JudgeJob> {
-    const job = this.need(id)
-    if (isActive(job.state) || job.state === 'done') return job
-    job.state = 'queued'
-    job.message = null
-    await this.save()
-    this.changed(job)
-    this.pump()
-    return job
+  resume(id: string): Promise<JudgeJob> {
+    return this.book.requeue(this.book.need(id), () => {}, this.run)
   }
 
   /** Resolves once no job is queued or running. */
-  async idle(): Promise<void> {
-    while (this.running !== null) await this.running
+  idle(): Promise<void> {
+    return this.book.idle()
   }
 
   /** The process id of a running job's judge host (diagnostics and the crash tests). */
@@ -166,46 +135,25 @@ export class JudgeJobs {
 
   /** Stops the running job's process (the workbench is closing or opening another run). */
   async close(): Promise<void> {
-    this.closed = true
     for (const attempt of this.attempts.values()) {
       attempt.cancelled = true
       attempt.closing = true
       attempt.host?.kill()
       attempt.abort.abort()
     }
-    await this.running?.catch(() => {})
-  }
-
-  private need(id: string): JudgeJob {
-    const job = this.jobs.get(id)
-    if (job === undefined) throw new Error(`no judge job ${JSON.stringify(id)} in this workspace`)
-    return job
-  }
-
-  private pump(): void {
-    if (this.running !== null || this.closed) return
-    const next = [...this.jobs.values()]
-      .filter((j) => j.state === 'queued')
-      .sort((a, b) => (a.updated < b.updated ? -1 : 1))[0]
-    if (next === undefined) return
-    this.running = this.execute(next).finally(() => {
-      this.running = null
-      this.pump()
-    })
+    await this.book.close()
   }
 
   private changed(job: JudgeJob): void {
-    job.updated = new Date().toISOString()
-    this.emit(structuredClone(job))
+    this.book.changed(job)
   }
 
-  private async save(): Promise<void> {
-    // Old finished jobs go first; their results stay in the verdict files.
-    const all = this.list()
-    const kept = all.slice(0, KEEP_JOBS)
-    for (const gone of all.slice(KEEP_JOBS)) this.jobs.delete(gone.id)
-    this.db.data = { schemaVersion: 1, jobs: kept }
-    await this.db.write()
+  private save(): Promise<void> {
+    return this.book.save()
+  }
+
+  private remember(line: string): void {
+    this.book.remember(line)
   }
 
   private async execute(job: JudgeJob): Promise<void> {
@@ -393,11 +341,6 @@ export class JudgeJobs {
       await this.save().catch((error: unknown) => this.remember(`judge jobs: ${(error as Error).message}`))
       this.changed(job)
     }
-  }
-
-  private remember(line: string): void {
-    this.log.push(line)
-    if (this.log.length > 500) this.log.splice(0, this.log.length - 500)
   }
 }
 

@@ -4,7 +4,10 @@
 import { defaultBatch } from '../../shared/judge'
 import { mulberry32 } from '../../shared/seeded-random'
 import { JudgeEngine } from './judge-engine'
-import type { HostReply, HostRequest } from './host-protocol'
+import type { CurvePoint } from '../../shared/training'
+import { trainCriterionWeights } from '../training/train-criteria'
+import { trainRewardHead } from '../training/train-reward'
+import type { HostReply, HostRequest, TrainingTask } from './host-protocol'
 import { runProtocol } from './protocols'
 
 let engine: JudgeEngine | null = null
@@ -47,8 +50,10 @@ async function handle(request: HostRequest): Promise<void> {
     })
     return
   }
+  if (request.type === 'train') return train(request.seq, request.task)
   if (engine === null) throw new Error('no model is loaded')
   if (request.type === 'generate') return generate(engine, request)
+  if (request.type === 'embed') return embed(engine, request)
   if (request.type !== 'run') return
   cancelled = false
   const started = performance.now()
@@ -105,6 +110,48 @@ async function generate(
     }
   }
   sendDone(request.seq, model, before, started)
+}
+
+async function embed(model: JudgeEngine, request: Extract<HostRequest, { type: 'embed' }>): Promise<void> {
+  cancelled = false
+  const started = performance.now()
+  const before = { ...model.counters }
+  const batch = request.batch ?? defaultBatch(model.device.used)
+  let done = 0
+  // A batch at a time, so results stream and cancel acts between batches.
+  for (let at = 0; at < request.items.length && !cancelled; at += batch) {
+    const items = request.items.slice(at, at + batch)
+    const out = await model.embed(
+      items.map((i) => model.responseSequence(i.prompt, i.response)),
+      { batch, shouldStop: () => cancelled }
+    )
+    items.forEach((item, k) => {
+      const vector = out.vectors[k] ?? null
+      if (vector === null) return
+      send({
+        seq: request.seq,
+        type: 'embedded',
+        embedded: { key: item.key, vector, kind: out.kind, error: null },
+      })
+      send({ seq: request.seq, type: 'progress', done: ++done, total: request.items.length })
+    })
+  }
+  sendDone(request.seq, model, before, started)
+}
+
+async function train(seq: number, task: TrainingTask): Promise<void> {
+  cancelled = false
+  const options = {
+    ...task.options,
+    shouldStop: () => cancelled,
+    onEpoch: (point: CurvePoint) => send({ seq, type: 'epoch', point }),
+    onStep: (done: number, total: number) => send({ seq, type: 'progress', done, total }),
+  }
+  const head =
+    task.head === 'criteria'
+      ? await trainCriterionWeights(task.data, task.labels, options, task.saveAs)
+      : await trainRewardHead(task.data, task.labels, options, task.saveAs)
+  send({ seq, type: 'trained', head })
 }
 
 process.on('message', (request: HostRequest) => {

@@ -7,8 +7,10 @@
 // steps it; the proposed rubric keeps each criterion and rescales its weight.
 import * as ort from 'onnxruntime-node'
 import { criterionClusters, type CriterionCluster } from '../../shared/analysis'
+import type { DeviceReport, JudgeDevice } from '../../shared/judge'
 import { Graph, type T } from './graph'
 import { ADAM, type AdamOptions } from './reward-head'
+import { trainingSession } from './training-session'
 
 /** What a criterion's learned weight depends on. */
 export interface CriterionFeatures {
@@ -89,17 +91,23 @@ export class CriterionWeightLearner {
 
   private constructor(
     private readonly session: ort.InferenceSession,
-    readonly size: LearnerSize
+    readonly size: LearnerSize,
+    /** Where the steps run, and why there. */
+    readonly device: DeviceReport
   ) {
     // softplus(θ·f) = 1 for every criterion at the start: the generator's own weights.
     this.theta[0] = Math.log(Math.E - 1)
   }
 
-  static async create(size: LearnerSize, adam: AdamOptions = ADAM): Promise<CriterionWeightLearner> {
-    const session = await ort.InferenceSession.create(learnerStepModel(size, adam), {
-      executionProviders: ['cpu'],
-    })
-    return new CriterionWeightLearner(session, size)
+  static async create(
+    size: LearnerSize,
+    options: { device?: JudgeDevice; adam?: AdamOptions } = {}
+  ): Promise<CriterionWeightLearner> {
+    const { session, device } = await trainingSession(
+      learnerStepModel(size, options.adam ?? ADAM),
+      options.device ?? 'cpu'
+    )
+    return new CriterionWeightLearner(session, size, device)
   }
 
   /** One step on `pairs` (exactly `size.batch` of them). */

@@ -5,7 +5,9 @@
 // implementation of the same math in TypeScript checks the graph and is the benchmark's baseline.
 import * as ort from 'onnxruntime-node'
 import { mulberry32 } from '../../shared/seeded-random'
+import type { DeviceReport, JudgeDevice } from '../../shared/judge'
 import { Graph, type T } from './graph'
+import { trainingSession } from './training-session'
 
 export interface HeadSize {
   dim: number
@@ -93,10 +95,20 @@ export function trainStepModel(size: HeadSize, adam: AdamOptions = ADAM): Uint8A
   return g.build(outputs)
 }
 
-/** The trained head as an inference graph: embeddings [n, dim] → scores [n, 1], weights inside. */
-export function inferenceModel(size: Omit<HeadSize, 'batch'>, params: Params, rows: number): Uint8Array {
+/**
+ * The trained head as an inference graph: embeddings [rows, dim] → scores [rows, 1], weights
+ * inside. With `scale`, raw embeddings are standardised first ((x − mean) / std, as in training).
+ */
+export function inferenceModel(
+  size: Omit<HeadSize, 'batch'>,
+  params: Params,
+  rows: number,
+  scale?: { mean: Float32Array; std: Float32Array }
+): Uint8Array {
   const g = new Graph()
-  const x = g.input('embeddings', [rows, size.dim])
+  let x = g.input('embeddings', [rows, size.dim])
+  if (scale !== undefined)
+    x = g.div(g.sub(x, g.constant(scale.mean, [1, size.dim])), g.constant(scale.std, [1, size.dim]))
   const p = Object.fromEntries(
     headParams({ ...size, batch: rows }).map(([n, s]) => [n, g.constant(params[n] as Float32Array, s)])
   )
@@ -112,7 +124,9 @@ export class RewardHeadTrainer {
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly size: HeadSize,
-    public params: Params
+    public params: Params,
+    /** Where the steps run, and why there. */
+    readonly device: DeviceReport
   ) {
     for (const [n, shape] of headParams(size)) {
       const len = shape.reduce((a, b) => a * b, 1)
@@ -124,14 +138,14 @@ export class RewardHeadTrainer {
   static async create(
     size: HeadSize,
     seed: number,
-    options: { device?: 'cpu'; adam?: AdamOptions; threads?: number } = {}
+    options: { device?: JudgeDevice; adam?: AdamOptions; threads?: number } = {}
   ): Promise<RewardHeadTrainer> {
-    const device = options.device ?? 'cpu'
-    const session = await ort.InferenceSession.create(trainStepModel(size, options.adam), {
-      executionProviders: [device],
-      ...(options.threads !== undefined && { intraOpNumThreads: options.threads }),
-    })
-    return new RewardHeadTrainer(session, size, initParams(size, seed))
+    const { session, device } = await trainingSession(
+      trainStepModel(size, options.adam),
+      options.device ?? 'cpu',
+      options.threads
+    )
+    return new RewardHeadTrainer(session, size, initParams(size, seed), device)
   }
 
   /** One AdamW step on a batch (row-major [batch, dim] each); returns the batch's loss and accuracy. */
