@@ -10,6 +10,7 @@ import { Workbench } from '../src/core/workbench'
 import { dispatch } from '../src/core/api/dispatch'
 import type { JudgeJob } from '../src/shared/judge'
 import type { TrainingJob } from '../src/shared/training'
+import { heldOut } from '../src/core/training/split'
 import { NO_FILTERS } from '../src/shared/curated-set'
 import { startServer } from '../src/core/serve/serve-server'
 import { registerIpc, type IpcResult } from '../src/main/ipc'
@@ -22,7 +23,7 @@ function validArgs(
   root: string,
   queueId: string,
   jobId: string,
-  trained: { job: string; head: string }
+  trained: { job: string; head: string; criteria: string }
 ): { [M in MethodName]: MethodArgs<M> } {
   return {
     'app.info': {},
@@ -70,6 +71,7 @@ function validArgs(
     },
     'curation.sets': {},
     'curation.get': { name: 'wiring' },
+    'curation.applyWeights': { name: 'wiring', head: trained.criteria },
     'export.run': {
       what: 'rubrics',
       format: 'native',
@@ -101,7 +103,7 @@ async function setup(t: TestContext): Promise<{
   dir: string
   queueId: string
   jobId: string
-  trained: { job: string; head: string }
+  trained: { job: string; head: string; criteria: string }
 }> {
   const dir = await tempDir(t)
   const root = join(dir, 'run')
@@ -136,7 +138,20 @@ async function setup(t: TestContext): Promise<{
   await (await wb.trainingJobs()).idle()
   const head = (await wb.trainingJobs()).get(training.id)?.result?.id
   assert.ok(head !== undefined, JSON.stringify((await wb.trainingJobs()).get(training.id)))
-  return { wb, root, dir, queueId, jobId, trained: { job: training.id, head } }
+  // A criteria head on the one judged pair, with a seed that keeps its prompt for training.
+  let seed = 0
+  while (heldOut('p1', 0.05, seed)) seed++
+  const criteriaJob = (await dispatch(wb.handlers, 'training.start', {
+    head: 'criteria',
+    epochs: 1,
+    batch: 1,
+    validShare: 0.05,
+    seed,
+  })) as TrainingJob
+  await (await wb.trainingJobs()).idle()
+  const criteria = (await wb.trainingJobs()).get(criteriaJob.id)?.result?.id
+  assert.ok(criteria !== undefined, JSON.stringify((await wb.trainingJobs()).get(criteriaJob.id)))
+  return { wb, root, dir, queueId, jobId, trained: { job: training.id, head, criteria } }
 }
 
 type Handler = (event: unknown, args: unknown) => Promise<IpcResult>

@@ -8,7 +8,11 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import * as ort from 'onnxruntime-node'
+import { dispatch } from '../src/core/api/dispatch'
 import { featureVector } from '../src/core/training/criterion-weights'
+import { Workbench } from '../src/core/workbench'
+import { NO_FILTERS, type CuratedSet } from '../src/shared/curated-set'
+import type { RubricDetail } from '../src/shared/domain'
 import { lastJsonLine, runCli } from './helpers/cli'
 import { packageRoot } from './helpers/serve-process'
 import { tempDir } from './helpers/temp'
@@ -72,6 +76,39 @@ test('train --head criteria: a split by prompt, curves, held-out figures, and a 
     Math.abs(((out['multiplier']?.data as Float32Array)[0] as number) - Math.log1p(Math.exp(z))) < 1e-5
   )
   await session.release()
+
+  // The proposed weights go into a curated set as weight edits that keep each rubric's total.
+  const wb = new Workbench({ transport: 'cli', workspace: ws[1] as string })
+  t.after(() => wb.close())
+  await wb.open(demoRun)
+  await dispatch(wb.handlers, 'curation.save', { name: 'learned', filters: NO_FILTERS })
+  const applied = (await dispatch(wb.handlers, 'curation.applyWeights', {
+    name: 'learned',
+    head: (lastJsonLine(r.stdout) as { id: string }).id,
+  })) as { set: CuratedSet; edits: number; rubrics: number }
+  assert.ok(applied.edits > 0 && applied.rubrics > 0)
+  const edited = applied.set.rubrics.filter((x) => x.edits.length > 0)
+  assert.equal(edited.length, applied.rubrics)
+  for (const rubric of edited.slice(0, 20)) {
+    const detail = (await dispatch(wb.handlers, 'rubrics.get', { id: rubric.rubricId })) as RubricDetail
+    const before = (detail.rubric.criteriaList ?? []).map((c) => c.weight ?? 1)
+    const after = before.map((w, k) => {
+      const edit = rubric.edits.filter((e) => e.criterion === k).at(-1)
+      return edit === undefined ? w : (edit.to as number)
+    })
+    const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
+    assert.ok(Math.abs(sum(after) - sum(before)) < 1e-3 * before.length, `${rubric.rubricId} keeps its total`)
+    for (const e of rubric.edits) assert.equal(e.field, 'weight')
+  }
+  assert.equal(
+    ((await dispatch(wb.handlers, 'curation.get', { name: 'learned' })) as CuratedSet).rubrics.length,
+    applied.set.rubrics.length
+  )
+  const notCriteria = await wb.handlers['curation.applyWeights']({
+    name: 'learned',
+    head: 'no-such-head',
+  }).catch((e: Error) => e)
+  assert.match(String(notCriteria), /no trained head/)
 
   // Refused, each with the reason.
   const human = await runCli(['train', demoRun, '--head', 'criteria', '--labels', 'human', ...ws])

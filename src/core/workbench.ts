@@ -39,6 +39,7 @@ import { runExport } from './export/run-export'
 import { criterionFlagCounts } from './audit/criterion-flags'
 import { TrainingJobs, type LabelledPair, type TrainingSource } from './training/training-jobs'
 import { compareOnHeldOut } from './training/comparison'
+import { applyLearnedWeights } from './training/apply-weights'
 import {
   defaultTrainingSpec,
   type TrainingComparison,
@@ -48,7 +49,7 @@ import {
 import { humanMajority } from '../shared/utility'
 import { OutputRefused } from './export/output-path'
 import { buildSet, CurationStore, curationCandidates } from './export/curation'
-import type { CurationCandidate, SetFilters } from '../shared/curated-set'
+import type { CuratedSet, CurationCandidate, SetFilters } from '../shared/curated-set'
 import type { ExportRequest, ExportResult } from '../shared/export'
 import { VerdictStore } from './judge/verdict-store'
 import { GeneratedRubrics } from './rubrics/generated-rubrics'
@@ -389,6 +390,34 @@ export class Workbench {
     })
   }
 
+  /** Writes a criteria head's learned weights into a curated set, as weight edits. */
+  private async applyHeadWeights(
+    name: string,
+    headId: string
+  ): Promise<{ set: CuratedSet; edits: number; rubrics: number }> {
+    const { analysis } = await this.need()
+    const store = await this.needCuration()
+    const set = store.get(name)
+    if (set === undefined)
+      throw new ApiError('not-found', `no curated set named ${JSON.stringify(name)} in this workspace`)
+    let saved
+    try {
+      saved = await (await this.trainingJobs()).head(headId)
+    } catch (error) {
+      throw new ApiError('not-found', (error as Error).message)
+    }
+    const theta = saved.extra['theta']
+    if (saved.head.head !== 'criteria' || !Array.isArray(theta) || !theta.every((x) => typeof x === 'number'))
+      throw new ApiError(
+        'bad-request',
+        `${headId} is not a criteria head: only a criteria head proposes weights`
+      )
+    const features = await analysis.criterionFeatures(set.rubrics.map((r) => r.rubricId))
+    const result = applyLearnedWeights(set, theta as number[], features, new Date().toISOString())
+    await store.save(result.set)
+    return result
+  }
+
   /** Every label in the workspace. */
   async labels(): Promise<Annotation[]> {
     return (await this.needAnnotations()).list()
@@ -646,6 +675,7 @@ export class Workbench {
       return set
     },
     'curation.delete': async ({ name }) => ({ removed: await (await this.needCuration()).remove(name) }),
+    'curation.applyWeights': async ({ name, head }) => this.applyHeadWeights(name, head),
     'export.run': async (request) => {
       try {
         return await this.exportRun(request)

@@ -39,6 +39,7 @@ export const methodNames = [
   'curation.save',
   'curation.sets',
   'curation.get',
+  'curation.applyWeights',
   'export.run',
   'curation.delete',
   'judge.setup',

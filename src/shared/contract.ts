@@ -353,6 +353,10 @@ export const methods = {
       .strict()
   ),
   'curation.delete': method<{ removed: boolean }>()(z.object({ name: setName }).strict()),
+  /** A criteria head's learned weights written into a set as weight edits (undone by removing them). */
+  'curation.applyWeights': method<{ set: CuratedSet; edits: number; rubrics: number }>()(
+    z.object({ name: setName, head: id }).strict()
+  ),
   /** Writes an export on the machine the core runs on, outside the run folder. */
   'export.run': method<ExportResult>()(
     z

@@ -78,6 +78,13 @@ export interface CriterionTrainingData {
   }[]
 }
 
+export type CriterionFeatureSet = CriterionTrainingData['pairs'][number]['criteria'][number]['features']
+
+export interface RubricCriterionFeatures {
+  weight: number | null
+  features: CriterionFeatureSet
+}
+
 export interface HumanPairMargins {
   /** Pair id → 1 where people prefer the newer response, −1 the older. */
   human: Record<string, 1 | -1>
@@ -740,32 +747,19 @@ export class AnalysisEngine {
       )
     const out: CriterionTrainingData['pairs'] = []
     for (const [rubricId, rows] of s.byRubric) {
-      const facts = this.rubricFacts.get(rubricId)?.criteria
-      if (facts === undefined || facts.length === 0) continue
-      const weights = facts.map((c) => c.weight)
-      const known = weights.every((w) => w !== null)
-      const total = known ? weights.reduce((a: number, w) => a + (w as number), 0) : facts.length
+      const features = this.featuresOf(rubricId)
+      if (features.length === 0) continue
       for (const row of rows) {
         if (!row.own || row.critNewer === null || row.critOlder === null) continue
         const h = this.human[row.pair]
         const label = labels === 'temporal' ? 1 : h === 'newer' ? 1 : h === 'older' ? -1 : 0
         if (label === 0) continue
         const criteria: CriterionTrainingData['pairs'][number]['criteria'] = []
-        facts.forEach((c, k) => {
+        features.forEach((c, k) => {
           const newer = row.critNewer?.[k] as number
           const older = row.critOlder?.[k] as number
           if (!Number.isFinite(newer) || !Number.isFinite(older)) return
-          criteria.push({
-            features: {
-              clusters: c.clusters,
-              dealbreaker: c.clusters.includes('dealbreaker'),
-              statedAnswer: c.statedAnswer !== null,
-              wrongAnswer: c.matchesReference === false,
-              weightShare: total > 0 ? (known ? (c.weight as number) : 1) / total : 0,
-            },
-            newer,
-            older,
-          })
+          criteria.push({ features: c.features, newer, older })
         })
         if (criteria.length > 0)
           out.push({
@@ -777,6 +771,29 @@ export class AnalysisEngine {
       }
     }
     return { judge: s.id, pairs: out }
+  }
+
+  /** What the criterion-weight learner reads of each criterion of a rubric, with its weight as written. */
+  private featuresOf(rubricId: string): RubricCriterionFeatures[] {
+    const facts = this.rubricFacts.get(rubricId)?.criteria ?? []
+    const weights = facts.map((c) => c.weight)
+    const known = weights.every((w) => w !== null)
+    const total = known ? weights.reduce((a: number, w) => a + (w as number), 0) : facts.length
+    return facts.map((c) => ({
+      weight: c.weight,
+      features: {
+        clusters: c.clusters,
+        dealbreaker: c.clusters.includes('dealbreaker'),
+        statedAnswer: c.statedAnswer !== null,
+        wrongAnswer: c.matchesReference === false,
+        weightShare: total > 0 ? (known ? (c.weight as number) : 1) / total : 0,
+      },
+    }))
+  }
+
+  /** Each rubric's criteria as the learner sees them (for applying learned weights to a set). */
+  criterionFeatures(rubricIds: readonly string[]): Record<string, RubricCriterionFeatures[]> {
+    return Object.fromEntries(rubricIds.map((id) => [id, this.featuresOf(id)]))
   }
 
   /**

@@ -11,7 +11,12 @@ import type { LocalVerdict } from '../../shared/judge'
 import { startWorker } from '../worker-thread'
 import { analysisInput, type AnalysisSources } from './analysis-data'
 import { packInput, verdictInput } from './analysis-input'
-import type { CriterionTrainingData, CurationFigures, HumanPairMargins } from './analysis-engine'
+import type {
+  CriterionTrainingData,
+  CurationFigures,
+  HumanPairMargins,
+  RubricCriterionFeatures,
+} from './analysis-engine'
 import type { AnalysisMessage, AnalysisReply } from './analysis-worker'
 
 type Question =
@@ -21,6 +26,7 @@ type Question =
   | { kind: 'curation' }
   | { kind: 'criterionPairs'; judge: string | null; labels: 'temporal' | 'human' }
   | { kind: 'humanPairMargins' }
+  | { kind: 'criterionFeatures'; rubricIds: string[] }
 
 /** One worker and the questions waiting on it; when it stops, they fail with the reason. */
 class EngineWorker {
@@ -154,6 +160,10 @@ export class AnalysisService {
 
   humanPairMargins(): Promise<HumanPairMargins> {
     return this.question({ kind: 'humanPairMargins' })
+  }
+
+  criterionFeatures(rubricIds: string[]): Promise<Record<string, RubricCriterionFeatures[]>> {
+    return this.question({ kind: 'criterionFeatures', rubricIds })
   }
 
   /** Stops the worker (the run closed). */

@@ -139,13 +139,23 @@ async function embed(model: JudgeEngine, request: Extract<HostRequest, { type: '
   sendDone(request.seq, model, before, started)
 }
 
+/** Least time between two progress messages of a training. */
+const PROGRESS_MS = 100
+
 async function train(seq: number, task: TrainingTask): Promise<void> {
   cancelled = false
+  let lastProgress = -Infinity
   const options = {
     ...task.options,
     shouldStop: () => cancelled,
     onEpoch: (point: CurvePoint) => send({ seq, type: 'epoch', point }),
-    onStep: (done: number, total: number) => send({ seq, type: 'progress', done, total }),
+    // A step takes well under a millisecond: a message for each would flood the workbench.
+    onStep: (done: number, total: number) => {
+      const now = performance.now()
+      if (now - lastProgress < PROGRESS_MS && done < total) return
+      lastProgress = now
+      send({ seq, type: 'progress', done, total })
+    },
   }
   const head =
     task.head === 'criteria'

@@ -149,20 +149,32 @@ export class CriterionWeightLearner {
 
   /** A criterion's learned multiplier of its generator weight. */
   multiplier(f: CriterionFeatures): number {
-    const z = featureVector(f).reduce((s, x, i) => s + x * (this.theta[i] as number), 0)
-    return Math.log1p(Math.exp(z))
+    return multiplierOf(this.theta, f)
   }
 
-  /** A rubric re-weighted: each weight times its multiplier, scaled back to the rubric's total. */
   reweight(criteria: readonly { weight: number | null; features: CriterionFeatures }[]): number[] {
-    const base = criteria.map((c) => c.weight ?? 1)
-    const raw = criteria.map((c, i) => (base[i] as number) * this.multiplier(c.features))
-    const total = base.reduce((a, b) => a + b, 0)
-    const sum = raw.reduce((a, b) => a + b, 0)
-    return raw.map((w) => (sum > 0 ? (w * total) / sum : w))
+    return reweightRubric(this.theta, criteria)
   }
 
   async release(): Promise<void> {
     await this.session.release()
   }
+}
+
+/** softplus(features · θ): a criterion's multiplier of its generator weight. */
+export function multiplierOf(theta: ArrayLike<number>, f: CriterionFeatures): number {
+  const z = featureVector(f).reduce((s, x, i) => s + x * (theta[i] as number), 0)
+  return Math.log1p(Math.exp(z))
+}
+
+/** A rubric re-weighted: each weight (1 where none is written) times its multiplier, scaled back to the rubric's total. */
+export function reweightRubric(
+  theta: ArrayLike<number>,
+  criteria: readonly { weight: number | null; features: CriterionFeatures }[]
+): number[] {
+  const base = criteria.map((c) => c.weight ?? 1)
+  const raw = criteria.map((c, i) => (base[i] as number) * multiplierOf(theta, c.features))
+  const total = base.reduce((a, b) => a + b, 0)
+  const sum = raw.reduce((a, b) => a + b, 0)
+  return raw.map((w) => (sum > 0 ? (w * total) / sum : w))
 }

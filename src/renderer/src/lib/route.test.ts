@@ -44,6 +44,8 @@ describe('parseHash', () => {
     assert.equal(href.judge(), '#/judge')
     assert.deepEqual(parseHash('#/models'), { name: 'models' })
     assert.deepEqual(parseHash('#/analysis'), { name: 'analysis' })
+    assert.deepEqual(parseHash('#/training'), { name: 'training' })
+    assert.equal(href.training(), '#/training')
     assert.deepEqual(parseHash('#/audit/report'), { name: 'report' })
     assert.deepEqual(parseHash('#/audit/queue-1a2b'), { name: 'queue', id: 'queue-1a2b' })
   })

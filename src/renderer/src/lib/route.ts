@@ -19,6 +19,7 @@ export type Route =
   | { name: 'models' }
   | { name: 'analysis' }
   | { name: 'export' }
+  | { name: 'training' }
   | { name: 'not-found'; path: string }
 
 export type RouteName = Route['name']
@@ -56,6 +57,7 @@ export function parseHash(hash: string): Route {
   if (head === 'models' && rawId === undefined) return { name: 'models' }
   if (head === 'analysis' && rawId === undefined) return { name: 'analysis' }
   if (head === 'export' && rawId === undefined) return { name: 'export' }
+  if (head === 'training' && rawId === undefined) return { name: 'training' }
   if (head === 'pairs' && rawId === undefined) {
     return { name: 'pairs', params: readPairQuery(query) }
   }
@@ -97,6 +99,7 @@ export const href = {
   models: (): string => '#/models',
   analysis: (): string => '#/analysis',
   export: (): string => '#/export',
+  training: (): string => '#/training',
 }
 
 /** Where Esc leads from a detail page when there is no in-app history to go back to. */
