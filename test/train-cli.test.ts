@@ -110,6 +110,23 @@ test('train --head criteria: a split by prompt, curves, held-out figures, and a 
   }).catch((e: Error) => e)
   assert.match(String(notCriteria), /no trained head/)
 
+  // `auto` tries the GPUs first; on a machine without one it trains on the CPU and says why.
+  const auto = await runCli([
+    'train',
+    demoRun,
+    '--head',
+    'criteria',
+    '--epochs',
+    '1',
+    '--device',
+    'auto',
+    '--json',
+    ...ws,
+  ])
+  assert.equal(auto.status, 0, auto.stderr)
+  const autoDevice = (lastJsonLine(auto.stdout) as { device: string }).device
+  if (autoDevice === 'cpu') assert.match(auto.stderr, /^device: cpu \(.*(cuda|webgpu): /m)
+
   // Refused, each with the reason.
   const human = await runCli(['train', demoRun, '--head', 'criteria', '--labels', 'human', ...ws])
   assert.equal(human.status, 2)

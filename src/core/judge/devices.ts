@@ -21,6 +21,14 @@ export const deviceHints: Record<'cuda' | 'webgpu', string> = {
   webgpu: 'no WebGPU adapter (the bundled Dawn needs a GPU with a Vulkan driver and libvulkan.so.1)',
 }
 
+/** The reason in a runtime error, on one line (its source location and failed assertion dropped). */
+export function runtimeReason(error: unknown): string {
+  // Runtime errors open with a source location and a failed assertion; the reason follows.
+  const text = (error instanceof Error ? error.message : String(error)).replace(/^[^\n]*? was false\.\s*/, '')
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? text
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line
+}
+
 export function cudaProviderPresent(): boolean {
   const dir = runtimeLibraryDir()
   return dir !== null && existsSync(join(dir, 'libonnxruntime_providers_cuda.so'))

@@ -15,7 +15,7 @@ import {
 import * as ort from 'onnxruntime-node'
 import type { DeviceReport, JudgeDevice, ModelDtype, ResolvedDevice } from '../../shared/judge'
 import type { Rng } from '../../shared/seeded-random'
-import { cudaProviderPresent, deviceHints as hints } from './devices'
+import { cudaProviderPresent, deviceHints as hints, runtimeReason } from './devices'
 import { inspectModel, judgeId, ModelError, type ModelFolder } from './model-folder'
 import { lengthSortedChunks, longestCommonPrefix, paddedBatch } from './prefix-batching'
 
@@ -42,13 +42,6 @@ export class DeviceUnavailableError extends Error {
     super(`device ${device} is not available: ${reason}`)
     this.name = 'DeviceUnavailableError'
   }
-}
-
-function firstLine(error: unknown): string {
-  // Runtime errors open with a source location and a failed assertion; the reason follows.
-  const text = (error instanceof Error ? error.message : String(error)).replace(/^[^\n]*? was false\.\s*/, '')
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? text
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line
 }
 
 export class JudgeEngine {
@@ -84,7 +77,7 @@ export class JudgeEngine {
     try {
       tokenizer = await AutoTokenizer.from_pretrained(model.dir, { local_files_only: true })
     } catch (error) {
-      throw new ModelError(model.dir, `the tokenizer cannot be loaded (${firstLine(error)})`)
+      throw new ModelError(model.dir, `the tokenizer cannot be loaded (${runtimeReason(error)})`)
     }
     const { network, report } = await loadOnDevice(model, options)
     const stopIds = new Set<number>()
@@ -578,7 +571,7 @@ async function loadOnDevice(
       })
       return { network, report: { requested: options.device, used: device, notes } }
     } catch (error) {
-      const reason = firstLine(error)
+      const reason = runtimeReason(error)
       if (
         /no such file|ENOENT|Protobuf parsing failed|invalid model|Load model/i.test(reason) ||
         device === 'cpu'

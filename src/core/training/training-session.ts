@@ -3,19 +3,13 @@
 // others did not; a named device that does not start is an error naming what to install.
 import * as ort from 'onnxruntime-node'
 import type { DeviceReport, JudgeDevice, ResolvedDevice } from '../../shared/judge'
-import { cudaProviderPresent, deviceHints } from '../judge/devices'
+import { cudaProviderPresent, deviceHints, runtimeReason } from '../judge/devices'
 
 export class TrainingDeviceError extends Error {
   constructor(device: ResolvedDevice, reason: string) {
     super(`device ${device} is not available for training: ${reason}`)
     this.name = 'TrainingDeviceError'
   }
-}
-
-function reasonOf(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error)
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? text
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line
 }
 
 export async function trainingSession(
@@ -37,7 +31,7 @@ export async function trainingSession(
       })
       return { session, device: { requested: device, used: candidate, notes } }
     } catch (error) {
-      const reason = reasonOf(error)
+      const reason = runtimeReason(error)
       if (candidate === 'cpu') throw error
       const hint = `${reason} (${deviceHints[candidate as 'cuda' | 'webgpu']})`
       if (device !== 'auto') throw new TrainingDeviceError(candidate, hint)
