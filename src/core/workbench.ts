@@ -29,6 +29,7 @@ import { VERSION } from './version'
 import type { JudgeSelection, JudgeSetup } from '../shared/judge'
 import { deviceOptions } from './judge/devices'
 import { JudgeJobs } from './judge/judge-jobs'
+import { JudgeHost } from './judge/judge-host'
 import { listTemplates } from './judge/judge-template'
 import { pairJudgements, rubricJudgements } from './judge/judgements'
 import { inspectModel } from './judge/model-folder'
@@ -387,6 +388,15 @@ export class Workbench {
       heads: (await jobs.heads()).heads,
       criterionData: (judge) => analysis.criterionPairs(judge, 'human'),
       workspaceDir: workspace.dir,
+      // Heads run in a judge host: this process never loads the inference runtime.
+      score: async (model, input, output, rows) => {
+        const host = new JudgeHost()
+        try {
+          return await host.score(model, input, output, rows)
+        } finally {
+          await host.close()
+        }
+      },
     })
   }
 

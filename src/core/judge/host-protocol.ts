@@ -27,6 +27,8 @@ export type HostRequest =
   | { seq: number; type: 'embed'; items: EmbedItem[]; batch: number | null }
   /** Trains a head and saves it; needs no model loaded. */
   | { seq: number; type: 'train'; task: TrainingTask }
+  /** Runs a saved head (one input row [1, width] → one value) over rows; needs no model loaded. */
+  | { seq: number; type: 'score'; model: string; input: string; output: string; rows: Float32Array[] }
   /** Stops the run in progress after its current forward pass (or training step). */
   | { seq: number; type: 'cancel' }
 
@@ -86,6 +88,7 @@ export type HostReply =
   | { seq: number; type: 'epoch'; point: CurvePoint }
   /** The saved head; null when the training was cancelled. */
   | { seq: number; type: 'trained'; head: TrainedHead | null }
+  | { seq: number; type: 'scored'; values: number[] }
   | { seq: number; type: 'progress'; done: number; total: number }
   | { seq: number; type: 'done'; cancelled: boolean; tokens: number; passes: number; seconds: number }
   | { seq: number; type: 'error'; message: string }

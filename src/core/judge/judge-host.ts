@@ -153,6 +153,14 @@ export class JudgeHost {
     }) as Promise<TrainedHead | null>
   }
 
+  /** A saved head's value for each row. */
+  score(model: string, input: string, output: string, rows: Float32Array[]): Promise<number[]> {
+    return this.request({ type: 'score', model, input, output, rows }, (reply, settle) => {
+      if (reply.type === 'scored') settle.resolve(reply.values)
+      else if (reply.type === 'error') settle.reject(new Error(reply.message))
+    }) as Promise<number[]>
+  }
+
   cancel(): void {
     if (this.exited === null) this.child.send({ seq: 0, type: 'cancel' } satisfies HostRequest)
   }

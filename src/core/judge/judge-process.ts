@@ -5,6 +5,7 @@ import { defaultBatch } from '../../shared/judge'
 import { mulberry32 } from '../../shared/seeded-random'
 import { JudgeEngine } from './judge-engine'
 import type { CurvePoint } from '../../shared/training'
+import { scoreRows } from '../training/score-rows'
 import { trainCriterionWeights } from '../training/train-criteria'
 import { trainRewardHead } from '../training/train-reward'
 import type { HostReply, HostRequest, TrainingTask } from './host-protocol'
@@ -51,6 +52,10 @@ async function handle(request: HostRequest): Promise<void> {
     return
   }
   if (request.type === 'train') return train(request.seq, request.task)
+  if (request.type === 'score') {
+    const values = await scoreRows(request.model, request.input, request.output, request.rows)
+    return send({ seq: request.seq, type: 'scored', values })
+  }
   if (engine === null) throw new Error('no model is loaded')
   if (request.type === 'generate') return generate(engine, request)
   if (request.type === 'embed') return embed(engine, request)

@@ -4,7 +4,7 @@
 // is removing edits. Criteria left out of the set keep their weight.
 import type { CriterionEdit, CuratedSet } from '../../shared/curated-set'
 import type { RubricCriterionFeatures } from '../analysis/analysis-engine'
-import { reweightRubric } from './criterion-weights'
+import { reweightRubric } from './criterion-features'
 
 /** Weights are written to four decimals; smaller changes are not edits. */
 const round = (x: number): number => Math.round(x * 1e4) / 1e4

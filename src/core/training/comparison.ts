@@ -1,13 +1,13 @@
 // The comparison table: on the human-labelled pairs of the prompts a seed holds out, how often
 // each way of ordering a pair agrees with people — every judge with its rubric and without one,
 // the newest scalar head and the newest re-weighted rubric trained with that seed and share.
-// Heads are reloaded from their saved ONNX graphs, so the table also proves they reload.
-import * as ort from 'onnxruntime-node'
+// Heads are reloaded from their saved ONNX graphs (run where the runtime lives, via `score`), so
+// the table also proves they reload.
 import type { Estimate } from '../../shared/agreement'
 import { BootstrapSums, itemKey, ratio } from '../../shared/poisson-bootstrap'
 import type { ComparisonRow, TrainedHead, TrainingComparison } from '../../shared/training'
 import type { CriterionTrainingData, HumanPairMargins } from '../analysis/analysis-engine'
-import { featureVector } from './criterion-weights'
+import { featureVector } from './criterion-features'
 import { EmbeddingCache } from './embedding-cache'
 import { heldOut } from './split'
 
@@ -19,22 +19,22 @@ export interface ComparisonSource {
   /** Per-criterion verdicts of a judge setting on the human-labelled pairs. */
   criterionData(judge: string): Promise<CriterionTrainingData>
   workspaceDir: string
+  score: RowScorer
 }
+
+/** Runs a saved one-row graph (its input and output by name) over rows; one value per row. */
+export type RowScorer = (
+  model: string,
+  input: string,
+  output: string,
+  rows: Float32Array[]
+) => Promise<number[]>
 
 /** Share of pairs whose margin has the label's sign (a zero margin counts as a miss). */
 function agreement(margins: ReadonlyMap<string, number>, human: Record<string, 1 | -1>): Estimate {
   const sums = new BootstrapSums(2)
   for (const [pairId, m] of margins) sums.add(itemKey(pairId), [1, m * (human[pairId] ?? 0) > 0 ? 1 : 0])
   return sums.estimate(ratio(1, 0), margins.size)
-}
-
-async function withSession<T>(model: string, use: (s: ort.InferenceSession) => Promise<T>): Promise<T> {
-  const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'] })
-  try {
-    return await use(session)
-  } finally {
-    await session.release()
-  }
 }
 
 /** The scalar head's margin (newer − older) on each pair whose two responses were embedded. */
@@ -45,22 +45,21 @@ async function rewardMargins(
 ): Promise<Map<string, number>> {
   const cache = await EmbeddingCache.open(EmbeddingCache.folderFor(source.workspaceDir, head.source))
   const dim = head.embedding?.dim ?? cache.dim ?? 0
-  const out = new Map<string, number>()
-  await withSession(head.model, async (session) => {
-    const score = async (v: Float32Array): Promise<number> =>
-      (
-        (await session.run({ embeddings: new ort.Tensor('float32', v, [1, dim]) }))['scores']
-          ?.data as Float32Array
-      )[0] as number
-    for (const pairId of pairs) {
-      const r = source.responsesOf(pairId)
-      const newer = r === undefined ? undefined : cache.get(r.newerId)
-      const older = r === undefined ? undefined : cache.get(r.olderId)
-      if (newer === undefined || older === undefined || newer.length !== dim) continue
-      out.set(pairId, (await score(newer)) - (await score(older)))
-    }
-  })
-  return out
+  const scored: { pairId: string; newer: Float32Array; older: Float32Array }[] = []
+  for (const pairId of pairs) {
+    const r = source.responsesOf(pairId)
+    const newer = r === undefined ? undefined : cache.get(r.newerId)
+    const older = r === undefined ? undefined : cache.get(r.olderId)
+    if (newer !== undefined && older !== undefined && newer.length === dim)
+      scored.push({ pairId, newer, older })
+  }
+  const values = await source.score(
+    head.model,
+    'embeddings',
+    'scores',
+    scored.flatMap((p) => [p.newer, p.older])
+  )
+  return new Map(scored.map((p, i) => [p.pairId, (values[2 * i] as number) - (values[2 * i + 1] as number)]))
 }
 
 /** The re-weighted rubric's margin: each criterion's P(yes) difference × weight share × learned multiplier. */
@@ -69,34 +68,35 @@ async function criteriaMargins(
   pairs: ReadonlySet<string>,
   source: ComparisonSource
 ): Promise<Map<string, number>> {
-  const data = await source.criterionData(head.source)
-  const out = new Map<string, number>()
-  await withSession(head.model, async (session) => {
-    const known = new Map<string, number>()
-    const multiplier = async (
-      f: CriterionTrainingData['pairs'][number]['criteria'][number]['features']
-    ): Promise<number> => {
-      const x = featureVector(f)
-      const key = x.join(',')
-      let m = known.get(key)
-      if (m === undefined) {
-        const run = await session.run({
-          features: new ort.Tensor('float32', Float32Array.from(x), [1, x.length]),
-        })
-        m = (run['multiplier']?.data as Float32Array)[0] as number
-        known.set(key, m)
-      }
-      return m
+  const data = (await source.criterionData(head.source)).pairs.filter((p) => pairs.has(p.pairId))
+  // Criteria share few distinct feature vectors: each is run through the head once.
+  const distinct = new Map<string, number[]>()
+  for (const p of data)
+    for (const c of p.criteria) {
+      const x = featureVector(c.features)
+      distinct.set(x.join(','), x)
     }
-    for (const p of data.pairs) {
-      if (!pairs.has(p.pairId)) continue
-      let margin = 0
-      for (const c of p.criteria)
-        margin += (await multiplier(c.features)) * c.features.weightShare * (c.newer - c.older)
-      out.set(p.pairId, margin)
-    }
-  })
-  return out
+  const keys = [...distinct.keys()]
+  const values = await source.score(
+    head.model,
+    'features',
+    'multiplier',
+    keys.map((k) => Float32Array.from(distinct.get(k) as number[]))
+  )
+  const multiplier = new Map(keys.map((k, i) => [k, values[i] as number]))
+  return new Map(
+    data.map((p) => [
+      p.pairId,
+      p.criteria.reduce(
+        (m, c) =>
+          m +
+          (multiplier.get(featureVector(c.features).join(',')) as number) *
+            c.features.weightShare *
+            (c.newer - c.older),
+        0
+      ),
+    ])
+  )
 }
 
 export async function compareOnHeldOut(

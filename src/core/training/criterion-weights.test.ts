@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { mulberry32 } from '../../shared/seeded-random'
-import { CriterionWeightLearner, type CriterionFeatures, type CriterionPair } from './criterion-weights'
+import type { CriterionFeatures } from './criterion-features'
+import { CriterionWeightLearner, type CriterionPair } from './criterion-weights'
 
 const concrete: CriterionFeatures = {
   clusters: ['concrete'],

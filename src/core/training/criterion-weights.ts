@@ -6,41 +6,17 @@
 // P(yes) older), and the loss is Bradley–Terry's softplus(−label · margin). A train-step graph
 // steps it; the proposed rubric keeps each criterion and rescales its weight.
 import * as ort from 'onnxruntime-node'
-import { criterionClusters, type CriterionCluster } from '../../shared/analysis'
 import type { DeviceReport, JudgeDevice } from '../../shared/judge'
+import {
+  featureVector,
+  FEATURES,
+  multiplierOf,
+  reweightRubric,
+  type CriterionFeatures,
+} from './criterion-features'
 import { Graph, type T } from './graph'
 import { ADAM, type AdamOptions } from './reward-head'
 import { trainingSession } from './training-session'
-
-/** What a criterion's learned weight depends on. */
-export interface CriterionFeatures {
-  clusters: CriterionCluster[]
-  dealbreaker: boolean
-  statedAnswer: boolean
-  /** The stated answer differs from the reference. */
-  wrongAnswer: boolean
-  /** Its share of the rubric's weight (equal shares when the generator gave none). */
-  weightShare: number
-}
-
-export const FEATURE_NAMES = [
-  'bias',
-  ...criterionClusters,
-  'states an answer',
-  'wrong answer',
-  'weight share',
-] as const
-export const FEATURES = FEATURE_NAMES.length
-
-export function featureVector(f: CriterionFeatures): number[] {
-  return [
-    1,
-    ...criterionClusters.map((c) => (f.clusters.includes(c) ? 1 : 0)),
-    f.statedAnswer ? 1 : 0,
-    f.wrongAnswer ? 1 : 0,
-    f.weightShare,
-  ]
-}
 
 /** One labelled pair: per criterion its features and P(yes) on each side. */
 export interface CriterionPair {
@@ -159,22 +135,4 @@ export class CriterionWeightLearner {
   async release(): Promise<void> {
     await this.session.release()
   }
-}
-
-/** softplus(features · θ): a criterion's multiplier of its generator weight. */
-export function multiplierOf(theta: ArrayLike<number>, f: CriterionFeatures): number {
-  const z = featureVector(f).reduce((s, x, i) => s + x * (theta[i] as number), 0)
-  return Math.log1p(Math.exp(z))
-}
-
-/** A rubric re-weighted: each weight (1 where none is written) times its multiplier, scaled back to the rubric's total. */
-export function reweightRubric(
-  theta: ArrayLike<number>,
-  criteria: readonly { weight: number | null; features: CriterionFeatures }[]
-): number[] {
-  const base = criteria.map((c) => c.weight ?? 1)
-  const raw = criteria.map((c, i) => (base[i] as number) * multiplierOf(theta, c.features))
-  const total = base.reduce((a, b) => a + b, 0)
-  const sum = raw.reduce((a, b) => a + b, 0)
-  return raw.map((w) => (sum > 0 ? (w * total) / sum : w))
 }

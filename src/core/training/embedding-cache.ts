@@ -39,8 +39,12 @@ export class EmbeddingCache {
     } catch {
       return cache
     }
+    // New parts are numbered past every file there, a vectors file left without its index included.
+    for (const name of names) {
+      const n = /^part-(\d+)\.(json|f32)$/.exec(name)?.[1]
+      if (n !== undefined) cache.parts = Math.max(cache.parts, Number(n))
+    }
     for (const name of names.filter((n) => /^part-\d+\.json$/.test(n)).sort()) {
-      cache.parts = Math.max(cache.parts, Number(name.slice(5, -5)))
       try {
         const index = JSON.parse(await readFile(join(dir, name), 'utf8')) as PartIndex
         const bytes = await readFile(join(dir, name.replace(/\.json$/, '.f32')))

@@ -1,0 +1,46 @@
+// The embedding cache on disk: parts written are read back by a new cache, a part whose vectors
+// file is short or missing is reported and skipped (its responses get embedded again), and a
+// vector of another width is refused rather than mixed in.
+import assert from 'node:assert/strict'
+import { readdir, truncate, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { tempDir } from '../../../test/helpers/temp'
+import { EmbeddingCache } from './embedding-cache'
+
+test('embedding parts survive a restart; a damaged part is skipped and named', async (t) => {
+  const dir = EmbeddingCache.folderFor(await tempDir(t), 'tiny judge@fp32#1234')
+  const cache = await EmbeddingCache.open(dir)
+  assert.equal(cache.size, 0)
+  await cache.add(
+    [
+      { key: 'r1', vector: Float32Array.of(1, 2, 3) },
+      { key: 'r2', vector: Float32Array.of(4, 5, 6) },
+    ],
+    'hidden-mean'
+  )
+  await cache.add([{ key: 'r3', vector: Float32Array.of(7, 8, 9) }], 'hidden-mean')
+  await assert.rejects(
+    cache.add([{ key: 'r4', vector: Float32Array.of(1) }], 'hidden-mean'),
+    /1 wide does not fit/
+  )
+
+  const again = await EmbeddingCache.open(dir)
+  assert.equal(again.size, 3)
+  assert.deepEqual([...(again.get('r2') as Float32Array)], [4, 5, 6])
+  assert.equal(again.kind, 'hidden-mean')
+  assert.equal(again.dim, 3)
+  assert.deepEqual(again.problems, [])
+
+  // A torn vectors file (a crash mid-write of a part, say) loses only that part.
+  const parts = (await readdir(dir)).filter((n) => n.endsWith('.f32')).sort()
+  await truncate(join(dir, parts[0] as string), 8)
+  await unlink(join(dir, (parts[1] as string).replace(/\.f32$/, '.json')))
+  const damaged = await EmbeddingCache.open(dir)
+  assert.equal(damaged.size, 0)
+  assert.equal(damaged.problems.length, 1)
+  assert.match(damaged.problems[0] as string, /part-000001\.json holds 8 bytes, not 2 × 3 floats/)
+  // New parts do not overwrite the old ones' numbers.
+  await damaged.add([{ key: 'r1', vector: Float32Array.of(1, 1, 1) }], 'hidden-mean')
+  assert.ok((await readdir(dir)).includes('part-000003.json'))
+})
