@@ -66,7 +66,9 @@ export async function trainCommand(
     }
     for (const e of job.curve.slice(shown))
       err(
-        `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validLoss.toFixed(4)}, accuracy ${(e.validAccuracy * 100).toFixed(1)}%`
+        e.validLoss === null || e.validAccuracy === null
+          ? `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)} (no pair held out)`
+          : `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validLoss.toFixed(4)}, accuracy ${(e.validAccuracy * 100).toFixed(1)}%`
       )
     shown = Math.max(shown, job.curve.length)
   })

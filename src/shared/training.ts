@@ -40,9 +40,10 @@ export const defaultTrainingSpec = {
 export interface CurvePoint {
   epoch: number
   trainLoss: number
-  validLoss: number
+  /** Null when no pair is held out (a run too small for the share). */
+  validLoss: number | null
   /** Share of held-out pairs the head orders as the labels do. */
-  validAccuracy: number
+  validAccuracy: number | null
 }
 
 /** What a finished (or stopped) training left. */

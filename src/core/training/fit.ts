@@ -56,10 +56,18 @@ export async function fit<P, S>(
     }
     if (stopped) break
     const held = await model.evaluate()
-    const point = { epoch, trainLoss: loss / steps, validLoss: held.loss, validAccuracy: held.accuracy }
+    // NaN would travel as null in JSON anyway: say so in the type.
+    const finite = (x: number): number | null => (Number.isFinite(x) ? x : null)
+    const point = {
+      epoch,
+      trainLoss: loss / steps,
+      validLoss: finite(held.loss),
+      validAccuracy: finite(held.accuracy),
+    }
     curve.push(point)
     options.onEpoch?.(point)
-    const score = Number.isNaN(point.validLoss) ? point.trainLoss : point.validLoss
+    // Without held-out pairs, early stopping watches the training loss.
+    const score = point.validLoss ?? point.trainLoss
     if (score < best.loss) best = { loss: score, snapshot: model.snapshot(), epoch }
     else if (epoch - best.epoch >= options.patience) break
   }

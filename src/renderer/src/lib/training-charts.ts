@@ -5,8 +5,7 @@ import { figure } from './analysis-format'
 import type { AnyChartConfig, Theme } from './charts'
 
 export function curveChart(curve: readonly CurvePoint[], bestEpoch: number | null) {
-  const at = (y: (p: CurvePoint) => number) =>
-    curve.map((p) => ({ x: p.epoch, y: Number.isFinite(y(p)) ? y(p) : null }))
+  const at = (y: (p: CurvePoint) => number | null) => curve.map((p) => ({ x: p.epoch, y: y(p) }))
   return (theme: Theme): AnyChartConfig => ({
     type: 'line',
     data: {
