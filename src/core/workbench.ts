@@ -41,12 +41,7 @@ import { criterionFlagCounts } from './audit/criterion-flags'
 import { TrainingJobs, type LabelledPair, type TrainingSource } from './training/training-jobs'
 import { compareOnHeldOut } from './training/comparison'
 import { applyLearnedWeights } from './training/apply-weights'
-import {
-  defaultTrainingSpec,
-  type TrainingComparison,
-  type TrainingJob,
-  type TrainingLabels,
-} from '../shared/training'
+import { defaultTrainingSpec, type TrainingComparison, type TrainingLabels } from '../shared/training'
 import { humanMajority } from '../shared/utility'
 import { OutputRefused } from './export/output-path'
 import { buildSet, CurationStore, curationCandidates } from './export/curation'
@@ -699,6 +694,7 @@ export class Workbench {
     'judge.jobs': async () => (await this.needJudging()).jobs.list(),
     'judge.cancel': async ({ id }) => this.jobCall(id, (jobs) => jobs.cancel(id)),
     'judge.resume': async ({ id }) => this.jobCall(id, (jobs) => jobs.resume(id)),
+    'judge.log': async ({ id }) => this.jobCall(id, (jobs) => Promise.resolve({ lines: jobs.log(id) })),
     'training.start': async (args) => {
       const d = defaultTrainingSpec[args.head]
       return (await this.trainingJobs()).start({
@@ -711,6 +707,8 @@ export class Workbench {
     'training.jobs': async () => (await this.trainingJobs()).list(),
     'training.cancel': async ({ id }) => this.trainingCall(id, (jobs) => jobs.cancel(id)),
     'training.resume': async ({ id }) => this.trainingCall(id, (jobs) => jobs.resume(id)),
+    'training.log': async ({ id }) =>
+      this.trainingCall(id, (jobs) => Promise.resolve({ lines: jobs.log(id) })),
     'training.heads': async () => (await this.trainingJobs()).heads(),
     'training.head': async ({ id }) => {
       try {
@@ -746,10 +744,7 @@ export class Workbench {
     return call(jobs)
   }
 
-  private async trainingCall(
-    id: string,
-    call: (jobs: TrainingJobs) => Promise<TrainingJob>
-  ): Promise<TrainingJob> {
+  private async trainingCall<T>(id: string, call: (jobs: TrainingJobs) => Promise<T>): Promise<T> {
     const jobs = await this.trainingJobs()
     if (jobs.get(id) === undefined)
       throw new ApiError('not-found', `no training job ${JSON.stringify(id)} in this workspace`)

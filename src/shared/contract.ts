@@ -375,6 +375,8 @@ export const methods = {
   'judge.jobs': method<JudgeJob[]>()(z.object({}).strict()),
   'judge.cancel': method<JudgeJob>()(z.object({ id }).strict()),
   'judge.resume': method<JudgeJob>()(z.object({ id }).strict()),
+  /** What a job's judge process wrote (kept while the workbench runs), oldest first. */
+  'judge.log': method<{ lines: string[] }>()(z.object({ id }).strict()),
   /** Local verdicts on a pair, per judge setting, with the rubric's effect. */
   'judge.pair': method<PairJudgements>()(z.object({ pairId: id }).strict()),
   /** Local verdicts given under a rubric, per judge setting. */
@@ -384,6 +386,8 @@ export const methods = {
   'training.jobs': method<TrainingJob[]>()(z.object({}).strict()),
   'training.cancel': method<TrainingJob>()(z.object({ id }).strict()),
   'training.resume': method<TrainingJob>()(z.object({ id }).strict()),
+  /** What a training job's process wrote (kept while the workbench runs), oldest first. */
+  'training.log': method<{ lines: string[] }>()(z.object({ id }).strict()),
   /** Saved heads, newest first, and the metadata files that could not be read. */
   'training.heads': method<{ heads: TrainedHead[]; problems: string[] }>()(z.object({}).strict()),
   /** One saved head reloaded from its files. */

@@ -61,6 +61,14 @@ test('training page: a live curve, cancel, a saved head that reloads, and the he
     await page.getByTestId('training-result').first().innerText(),
     /^held-out accuracy \d+\.\d% \[\d+\.\d%, \d+\.\d%\] n=\d+$/
   )
+  // The job's log says what its process did.
+  const doneJob = page.getByTestId('training-job').first()
+  await doneJob.getByTestId('job-log').locator('summary').click()
+  await doneJob.getByTestId('job-log-lines').waitFor()
+  assert.match(
+    await doneJob.getByTestId('job-log-lines').innerText(),
+    /^trained on cpu: \d+ pairs, 4 epochs/m
+  )
   const saved = page.getByTestId('training-saved')
   await saved.first().waitFor()
   assert.equal(await saved.count(), 1)

@@ -24,8 +24,8 @@ export class JobBook<J extends BookedJob> {
   private running: Promise<void> | null = null
   /** Set by close(): nothing new starts. */
   private closed = false
-  /** Lines the jobs' processes wrote, newest last (for crash reports). */
-  readonly log: string[] = []
+  /** Lines the jobs' processes wrote, each with its job, newest last (for the views' logs). */
+  private readonly log: { job: string; line: string }[] = []
 
   private constructor(
     private readonly db: Low<JobsDoc<J>>,
@@ -129,9 +129,14 @@ export class JobBook<J extends BookedJob> {
     await this.db.write()
   }
 
-  remember(line: string): void {
-    this.log.push(line)
-    if (this.log.length > 500) this.log.splice(0, this.log.length - 500)
+  remember(job: string, line: string): void {
+    this.log.push({ job, line })
+    if (this.log.length > 2000) this.log.splice(0, this.log.length - 2000)
+  }
+
+  /** What a job's processes wrote (its last lines, while the workbench runs). */
+  logOf(job: string): string[] {
+    return this.log.filter((l) => l.job === job).map((l) => l.line)
   }
 
   private pump(execute: (job: J) => Promise<void>): void {

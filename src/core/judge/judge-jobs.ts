@@ -68,9 +68,9 @@ export class JudgeJobs {
     return new JudgeJobs(book, verdicts, source)
   }
 
-  /** Lines the judge processes wrote, newest last (for the log panel and crash reports). */
-  get log(): string[] {
-    return this.book.log
+  /** What a job's host process wrote, newest last (kept while the workbench runs). */
+  log(id: string): string[] {
+    return this.book.logOf(this.book.need(id).id)
   }
 
   list(): JudgeJob[] {
@@ -152,8 +152,8 @@ export class JudgeJobs {
     return this.book.save()
   }
 
-  private remember(line: string): void {
-    this.book.remember(line)
+  private remember(job: string, line: string): void {
+    this.book.remember(job, line)
   }
 
   private async execute(job: JudgeJob): Promise<void> {
@@ -196,7 +196,7 @@ export class JudgeJobs {
           ? null
           : new EndpointClient(spec.endpoint, process.env, {
               signal: attempt.abort.signal,
-              log: (line) => this.remember(line),
+              log: (line) => this.remember(job.id, line),
             })
       const template =
         spec.template === null ? await bundledTemplate(spec.protocol) : await readTemplate(spec.template)
@@ -236,7 +236,7 @@ export class JudgeJobs {
           notes: [`${name} served at ${(spec.endpoint as JudgeEndpoint).url}`],
         }
       } else {
-        const host = (attempt.host = new JudgeHost((line) => this.remember(line)))
+        const host = (attempt.host = new JudgeHost((line) => this.remember(job.id, line)))
         const loaded = await host.load((local as ModelFolder).dir, spec.device, spec.dtype)
         job.device = loaded.device
       }
@@ -338,7 +338,9 @@ export class JudgeJobs {
       }
       await attempt.host?.close()
       this.attempts.delete(job.id)
-      await this.save().catch((error: unknown) => this.remember(`judge jobs: ${(error as Error).message}`))
+      await this.save().catch((error: unknown) =>
+        this.remember(job.id, `judge jobs: ${(error as Error).message}`)
+      )
       this.changed(job)
     }
   }

@@ -71,6 +71,17 @@ test('a training job streams its curve, cancels, resumes from its embeddings, an
   assert.ok(head !== null)
   assert.equal(head.bestEpoch <= head.epochs, true)
 
+  // The job's log says what its process did.
+  const log = (await dispatch(wb.handlers, 'training.log', { id: started.id })) as { lines: string[] }
+  assert.ok(
+    log.lines.some((l) =>
+      /^embedding \d+ responses with tiny-judge@fp32#\w+ on cpu \(0 already in the cache\)$/.test(l)
+    )
+  )
+  assert.ok(
+    log.lines.some((l) => l.startsWith('trained on cpu: ') && l.endsWith(`saved ${done.result?.model}`))
+  )
+
   // Reload: the head is read back from its files.
   const reloaded = await wb.handlers['training.head']({ id: head.id })
   assert.deepEqual(reloaded.validAccuracy, head.validAccuracy)

@@ -78,9 +78,9 @@ export class TrainingJobs {
     return new TrainingJobs(book, dir, workspaceDir, source)
   }
 
-  /** Lines the host processes wrote, newest last. */
-  get log(): string[] {
-    return this.book.log
+  /** What a job's host process wrote, newest last (kept while the workbench runs). */
+  log(id: string): string[] {
+    return this.book.logOf(this.book.need(id).id)
   }
 
   list(): TrainingJob[] {
@@ -164,8 +164,8 @@ export class TrainingJobs {
     this.book.changed(job)
   }
 
-  private remember(line: string): void {
-    this.book.remember(line)
+  private remember(job: string, line: string): void {
+    this.book.remember(job, line)
   }
 
   private async execute(job: TrainingJob): Promise<void> {
@@ -176,7 +176,7 @@ export class TrainingJobs {
     job.message = null
     this.changed(job, true)
     try {
-      const host = (attempt.host = new JudgeHost((line) => this.remember(line)))
+      const host = (attempt.host = new JudgeHost((line) => this.remember(job.id, line)))
       const { spec } = job
       const options = {
         epochs: spec.epochs,
@@ -224,6 +224,10 @@ export class TrainingJobs {
       }
       job.result = head
       job.device = head.device
+      this.remember(
+        job.id,
+        `trained on ${head.device.used}: ${head.pairs.train} pairs, ${head.epochs} epochs (best ${head.bestEpoch}); saved ${head.model}`
+      )
       job.state = 'done'
       job.message = null
     } catch (error) {
@@ -247,7 +251,7 @@ export class TrainingJobs {
       this.attempts.delete(job.id)
       await this.book
         .save()
-        .catch((error: unknown) => this.remember(`training jobs: ${(error as Error).message}`))
+        .catch((error: unknown) => this.remember(job.id, `training jobs: ${(error as Error).message}`))
       this.changed(job, true)
     }
   }
@@ -262,13 +266,17 @@ export class TrainingJobs {
     const model = await inspectModel(spec.model ?? smokeTestModelDir)
     const judge = judgeId(model, spec.dtype)
     const cache = await EmbeddingCache.open(EmbeddingCache.folderFor(this.workspaceDir, judge))
-    for (const problem of cache.problems) this.remember(`embeddings: ${problem}`)
+    for (const problem of cache.problems) this.remember(job.id, `embeddings: ${problem}`)
     const pairs = await this.source.labelledPairs(spec.labels)
     const wanted = [...new Set(pairs.flatMap((p) => [p.newerId, p.olderId]))].filter((id) => !cache.has(id))
     const unusable = new Set<string>()
     if (wanted.length > 0) {
       const loaded = await host.load(model.dir, spec.device, spec.dtype)
       job.device = loaded.device
+      this.remember(
+        job.id,
+        `embedding ${wanted.length} responses with ${judge} on ${loaded.device.used} (${cache.size} already in the cache)`
+      )
       job.state = 'running'
       job.phase = 'embedding'
       job.progress = { done: 0, total: wanted.length }
@@ -297,6 +305,7 @@ export class TrainingJobs {
     const usable = pairs.filter((p) => cache.has(p.newerId) && cache.has(p.olderId))
     if (unusable.size > 0)
       this.remember(
+        job.id,
         `embeddings: ${unusable.size} failed or empty responses left out, with the ${pairs.length - usable.length} pairs they are in`
       )
     return {
