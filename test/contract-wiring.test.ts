@@ -95,6 +95,7 @@ function validArgs(
     'training.log': { id: trained.job },
     'training.heads': {},
     'training.head': { id: trained.head },
+    'training.removeHead': { id: trained.head },
     'training.compare': { seed: 0, validShare: 0.5 },
   }
 }

@@ -39,6 +39,7 @@ import { AnalysisService } from './analysis/analysis-service'
 import { runExport } from './export/run-export'
 import { criterionFlagCounts } from './audit/criterion-flags'
 import { TrainingJobs, type LabelledPair, type TrainingSource } from './training/training-jobs'
+import { NoHeadError } from './training/trained-heads'
 import { compareOnHeldOut } from './training/comparison'
 import { applyLearnedWeights } from './training/apply-weights'
 import { defaultTrainingSpec, type TrainingComparison, type TrainingLabels } from '../shared/training'
@@ -405,12 +406,7 @@ export class Workbench {
     const set = store.get(name)
     if (set === undefined)
       throw new ApiError('not-found', `no curated set named ${JSON.stringify(name)} in this workspace`)
-    let saved
-    try {
-      saved = await (await this.trainingJobs()).head(headId)
-    } catch (error) {
-      throw new ApiError('not-found', (error as Error).message)
-    }
+    const saved = await this.savedHead(headId, (jobs) => jobs.head(headId))
     const theta = saved.extra['theta']
     if (saved.head.head !== 'criteria' || !Array.isArray(theta) || !theta.every((x) => typeof x === 'number'))
       throw new ApiError(
@@ -710,13 +706,8 @@ export class Workbench {
     'training.log': async ({ id }) =>
       this.trainingCall(id, (jobs) => Promise.resolve({ lines: jobs.log(id) })),
     'training.heads': async () => (await this.trainingJobs()).heads(),
-    'training.head': async ({ id }) => {
-      try {
-        return (await (await this.trainingJobs()).head(id)).head
-      } catch (error) {
-        throw new ApiError('not-found', (error as Error).message)
-      }
-    },
+    'training.head': async ({ id }) => (await this.savedHead(id, (jobs) => jobs.head(id))).head,
+    'training.removeHead': async ({ id }) => this.savedHead(id, (jobs) => jobs.removeHead(id)),
     'training.compare': async ({ seed, validShare }) => this.compareHeads(seed, validShare),
     'judge.pair': async ({ pairId }) => {
       const { index } = await this.need()
@@ -742,6 +733,17 @@ export class Workbench {
     if (jobs.get(id) === undefined)
       throw new ApiError('not-found', `no judge job ${JSON.stringify(id)} in this workspace`)
     return call(jobs)
+  }
+
+  /** Something done with a saved head; a head that is not there is `not-found`. */
+  private async savedHead<T>(id: string, use: (jobs: TrainingJobs) => Promise<T>): Promise<T> {
+    const jobs = await this.trainingJobs()
+    try {
+      return await use(jobs)
+    } catch (error) {
+      if (error instanceof NoHeadError) throw new ApiError('not-found', error.message)
+      throw error
+    }
   }
 
   private async trainingCall<T>(id: string, call: (jobs: TrainingJobs) => Promise<T>): Promise<T> {

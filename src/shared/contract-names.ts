@@ -57,6 +57,7 @@ export const methodNames = [
   'training.log',
   'training.heads',
   'training.head',
+  'training.removeHead',
   'training.compare',
 ] as const
 

@@ -390,6 +390,8 @@ export const methods = {
   'training.log': method<{ lines: string[] }>()(z.object({ id }).strict()),
   /** Saved heads, newest first, and the metadata files that could not be read. */
   'training.heads': method<{ heads: TrainedHead[]; problems: string[] }>()(z.object({}).strict()),
+  /** Puts a saved head aside in the workspace's `training/removed/` (move its files back to restore it). */
+  'training.removeHead': method<TrainedHead>()(z.object({ id }).strict()),
   /** One saved head reloaded from its files. */
   'training.head': method<TrainedHead>()(z.object({ id }).strict()),
   /** Judges and heads on the human-labelled pairs that a seed and share hold out. */

@@ -87,5 +87,9 @@ test('training page: a live curve, cancel, a saved head that reloads, and the he
     .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')))
   assert.ok(kinds.includes('rubric judge') && kinds.includes('scalar head'), kinds.join(', '))
   await shot('training-done', true)
+  // Removing a head puts it aside and says where.
+  await saved.first().getByTestId('training-remove').click()
+  await page.getByTestId('training-removed').waitFor()
+  await page.getByText('No saved head').waitFor()
   assert.deepEqual(pageErrors, [])
 })

@@ -1,11 +1,11 @@
 // Saved heads: written model first, metadata second; listed newest first; a metadata file that
 // does not parse, or one whose model is gone, is reported while the others still list.
 import assert from 'node:assert/strict'
-import { rm, writeFile } from 'node:fs/promises'
+import { rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { tempDir } from '../../../test/helpers/temp'
-import { listHeads, readHead, saveHead, type HeadFields } from './trained-heads'
+import { listHeads, NoHeadError, readHead, removeHead, saveHead, type HeadFields } from './trained-heads'
 
 const fields: HeadFields = {
   head: 'criteria',
@@ -44,4 +44,16 @@ test('saved heads list and reload; damaged ones are named, not fatal', async (t)
   assert.ok(problems.some((p) => /criteria-b has lost its model file/.test(p)))
   await assert.rejects(readHead(dir, '../etc'), /no trained head/)
   assert.deepEqual(await listHeads(join(dir, 'none')), { heads: [], problems: [] })
+
+  // Removing puts both files aside; the list no longer has it, and moving them back restores it.
+  const removed = await removeHead(dir, a.id)
+  assert.equal(removed.id, a.id)
+  assert.deepEqual((await listHeads(dir)).heads, [])
+  await assert.rejects(readHead(dir, a.id), NoHeadError)
+  await rename(join(dir, 'removed', 'criteria-a.json'), join(dir, 'criteria-a.json'))
+  await rename(join(dir, 'removed', 'criteria-a.onnx'), join(dir, 'criteria-a.onnx'))
+  assert.deepEqual(
+    (await listHeads(dir)).heads.map((h) => h.id),
+    ['criteria-a']
+  )
 })

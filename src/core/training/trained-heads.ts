@@ -1,11 +1,19 @@
 // Trained heads in the workspace's `training/` folder: `<id>.onnx` (the inference graph) beside
 // `<id>.json` (what it was trained on, how, its curve and figures, and the numbers needed to use it
 // again). Reloading a head reads both back; a metadata file that does not parse is reported, not
-// fatal, so one damaged file never hides the others.
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises'
+// fatal, so one damaged file never hides the others. Removing a head puts its files aside.
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { TrainedHead } from '../../shared/training'
 import { writeFileAtomic } from '../export/output-path'
+
+/** The id names no saved head here (refused ids included). */
+export class NoHeadError extends Error {
+  constructor(id: string, dir: string) {
+    super(`no trained head ${JSON.stringify(id)} in ${dir}`)
+    this.name = 'NoHeadError'
+  }
+}
 
 export type HeadFields = Omit<TrainedHead, 'id' | 'model' | 'metadata' | 'created'>
 
@@ -74,15 +82,13 @@ const headKeys: readonly (keyof TrainedHead)[] = [
 
 /** One saved head, by id; the model's path is where it lies now (the workspace may have moved). */
 export async function readHead(dir: string, id: string): Promise<SavedHead> {
-  if (!/^[A-Za-z0-9._-]+$/.test(id) || id.startsWith('.'))
-    throw new Error(`no trained head ${JSON.stringify(id)}`)
+  if (!/^[A-Za-z0-9._-]+$/.test(id) || id.startsWith('.')) throw new NoHeadError(id, dir)
   const metadata = join(dir, `${id}.json`)
   let parsed: unknown
   try {
     parsed = JSON.parse(await readFile(metadata, 'utf8'))
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new Error(`no trained head ${JSON.stringify(id)} in ${dir}`)
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NoHeadError(id, dir)
     throw new Error(`${metadata} is not a trained head's metadata: ${(error as Error).message}`)
   }
   if (!isHead(parsed)) throw new Error(`${metadata} is not a trained head's metadata (fields missing)`)
@@ -115,4 +121,18 @@ export async function listHeads(dir: string): Promise<{ heads: TrainedHead[]; pr
   }
   heads.sort((a, b) => (a.created < b.created ? 1 : -1))
   return { heads, problems }
+}
+
+/**
+ * Puts a saved head aside in `removed/` (both files), out of the list and the comparison; moving
+ * the two files back restores it.
+ */
+export async function removeHead(dir: string, id: string): Promise<TrainedHead> {
+  const { head } = await readHead(dir, id)
+  const aside = join(dir, 'removed')
+  await mkdir(aside, { recursive: true })
+  // Metadata first: a head whose model is gone is listed as damaged, never a model without metadata.
+  await rename(head.metadata, join(aside, `${id}.json`))
+  await rename(head.model, join(aside, `${id}.onnx`))
+  return head
 }

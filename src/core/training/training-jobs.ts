@@ -15,7 +15,7 @@ import { inspectModel, judgeId } from '../judge/model-folder'
 import { smokeTestModelDir } from '../resources'
 import { JobBook } from '../jobs/job-book'
 import { EmbeddingCache } from './embedding-cache'
-import { listHeads, readHead, type SavedHead } from './trained-heads'
+import { listHeads, readHead, removeHead, type SavedHead } from './trained-heads'
 import type { RewardPair } from './train-reward'
 
 const KEEP_JOBS = 100
@@ -99,6 +99,11 @@ export class TrainingJobs {
   /** A saved head read back from its files. */
   head(id: string): Promise<SavedHead> {
     return readHead(this.dir, id)
+  }
+
+  /** Puts a saved head aside (`training/removed/`). */
+  removeHead(id: string): Promise<TrainedHead> {
+    return removeHead(this.dir, id)
   }
 
   start(spec: TrainingSpec): Promise<TrainingJob> {
