@@ -56,6 +56,7 @@ function validArgs(
     'models.pull': { repo: 'acme/none', hub: 'http://127.0.0.1:1' },
     'models.cancel': { repo: 'acme/none' },
     'analysis.summary': {},
+    'analysis.judges': {},
     'analysis.rows': { table: 'criteria', sort: 'n', limit: 5 },
     'analysis.rubric': { rubricId: 'k1' },
     'curation.candidates': { filters: NO_FILTERS, offset: 0, limit: 5 },

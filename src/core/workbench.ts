@@ -639,6 +639,7 @@ export class Workbench {
       return { cancelled: running }
     },
     'analysis.summary': async () => (await this.need()).analysis.summary(),
+    'analysis.judges': async () => (await this.need()).analysis.judges(),
     'analysis.rows': async (query) => (await this.need()).analysis.rows(query),
     'analysis.rubric': async ({ rubricId }) => {
       const { index, analysis, generated } = await this.need()

@@ -33,6 +33,7 @@ export const methodNames = [
   'models.pull',
   'models.cancel',
   'analysis.summary',
+  'analysis.judges',
   'analysis.rows',
   'analysis.rubric',
   'curation.candidates',

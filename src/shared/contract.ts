@@ -49,6 +49,7 @@ import {
   analysisTables,
   criterionFilters,
   type AnalysisRows,
+  type AnalysisJudge,
   type AnalysisSummary,
   type RubricAnalysis,
 } from './analysis'
@@ -289,6 +290,8 @@ export const methods = {
   'models.cancel': method<{ cancelled: boolean }>()(z.object({ repo: z.string().min(1).max(300) }).strict()),
   /** The analyses' headline figures: each judge overall, clusters, transfer, agreement, length bias. */
   'analysis.summary': method<AnalysisSummary>()(z.object({}).strict()),
+  /** The judge settings with results in this workspace (for pickers: cheaper than the summary). */
+  'analysis.judges': method<AnalysisJudge[]>()(z.object({}).strict()),
   /** A page of one analysis table (per rubric, per criterion, per criterion for two judges, wrong answers), sorted. */
   'analysis.rows': method<AnalysisRows>()(
     z

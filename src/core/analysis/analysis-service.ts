@@ -5,7 +5,13 @@
 // run's texts are read here (the index lives on this thread); the engine and every figure are
 // computed in the worker.
 import type { Worker } from 'node:worker_threads'
-import type { AnalysisRows, AnalysisRowsQuery, AnalysisSummary, RubricAnalysis } from '../../shared/analysis'
+import type {
+  AnalysisJudge,
+  AnalysisRows,
+  AnalysisRowsQuery,
+  AnalysisSummary,
+  RubricAnalysis,
+} from '../../shared/analysis'
 import type { Annotation } from '../../shared/annotation'
 import type { LocalVerdict } from '../../shared/judge'
 import { startWorker } from '../worker-thread'
@@ -26,6 +32,7 @@ type Question =
   | { kind: 'curation' }
   | { kind: 'criterionPairs'; judge: string | null; labels: 'temporal' | 'human' }
   | { kind: 'humanPairMargins' }
+  | { kind: 'judges' }
   | { kind: 'criterionFeatures'; rubricIds: string[] }
 
 /** One worker and the questions waiting on it; when it stops, they fail with the reason. */
@@ -136,6 +143,11 @@ export class AnalysisService {
   verdictsAdded(verdicts: readonly LocalVerdict[]): void {
     const message: AnalysisMessage = { kind: 'verdicts', verdicts: verdicts.map(verdictInput) }
     void this.worker?.then((w) => w.tell(message)).catch(() => {})
+  }
+
+  /** The judge settings the analyses know, without computing any figure. */
+  judges(): Promise<AnalysisJudge[]> {
+    return this.question({ kind: 'judges' })
   }
 
   summary(): Promise<AnalysisSummary> {

@@ -17,6 +17,7 @@ export type AnalysisMessage =
   | { kind: 'curation'; seq: number }
   | { kind: 'criterionPairs'; seq: number; judge: string | null; labels: 'temporal' | 'human' }
   | { kind: 'humanPairMargins'; seq: number }
+  | { kind: 'judges'; seq: number }
   | { kind: 'criterionFeatures'; seq: number; rubricIds: string[] }
 
 export type AnalysisReply =
@@ -74,6 +75,8 @@ parentPort?.on('message', (m: AnalysisMessage) => {
       return answer(m.seq, (e) => e.criterionPairs(m.judge, m.labels))
     case 'humanPairMargins':
       return answer(m.seq, (e) => e.humanPairMargins())
+    case 'judges':
+      return answer(m.seq, (e) => e.judges())
     case 'criterionFeatures':
       return answer(m.seq, (e) => e.criterionFeatures(m.rubricIds))
   }
