@@ -95,7 +95,10 @@ export interface ComparisonRow {
   kind: 'rubric judge' | 'no-rubric judge' | 'scalar head' | 're-weighted rubric'
   /** The judge setting or the saved head. */
   source: string
+  /** On every held-out labelled pair it orders. */
   accuracy: Estimate
+  /** On the pairs every row with any pair orders (null for a row with none). */
+  common: Estimate | null
 }
 
 export interface TrainingComparison {
@@ -104,6 +107,8 @@ export interface TrainingComparison {
   /** Held-out prompts with a human label on at least one pair. */
   prompts: number
   pairs: number
+  /** Held-out labelled pairs that every row with any pair orders. */
+  commonPairs: number
   rows: ComparisonRow[]
   /** Why a row is missing (no head trained with this seed yet, no judge without a rubric). */
   missing: string[]

@@ -112,14 +112,14 @@ export async function compareOnHeldOut(
   const heldSet = new Set(held)
   const only = (m: Record<string, number>): Map<string, number> =>
     new Map(Object.entries(m).filter(([pairId]) => heldSet.has(pairId)))
-  const rows: ComparisonRow[] = []
+  const ordered: { kind: ComparisonRow['kind']; source: string; margins: Map<string, number> }[] = []
   const missing: string[] = []
   for (const j of judges) {
-    rows.push({ kind: 'rubric judge', source: j.id, accuracy: agreement(only(j.rubric), human) })
+    ordered.push({ kind: 'rubric judge', source: j.id, margins: only(j.rubric) })
     if (Object.keys(j.base).length > 0)
-      rows.push({ kind: 'no-rubric judge', source: j.id, accuracy: agreement(only(j.base), human) })
+      ordered.push({ kind: 'no-rubric judge', source: j.id, margins: only(j.base) })
   }
-  if (!rows.some((r) => r.kind === 'no-rubric judge'))
+  if (!ordered.some((r) => r.kind === 'no-rubric judge'))
     missing.push('no-rubric judge: no judge ran without a rubric (judge --no-rubric)')
   const newest = (kind: TrainedHead['head']): TrainedHead | undefined =>
     source.heads.find((h) => h.head === kind && h.seed === seed && h.validShare === validShare)
@@ -127,10 +127,10 @@ export async function compareOnHeldOut(
   if (scalar === undefined)
     missing.push(`scalar head: none trained with seed ${seed} and held-out share ${validShare}`)
   else
-    rows.push({
+    ordered.push({
       kind: 'scalar head',
       source: scalar.id,
-      accuracy: agreement(await rewardMargins(scalar, held, source), human),
+      margins: await rewardMargins(scalar, held, source),
     })
   const reweighted = newest('criteria')
   if (reweighted === undefined)
@@ -138,16 +138,29 @@ export async function compareOnHeldOut(
       `re-weighted rubric: no criteria head trained with seed ${seed} and held-out share ${validShare}`
     )
   else
-    rows.push({
+    ordered.push({
       kind: 're-weighted rubric',
       source: reweighted.id,
-      accuracy: agreement(await criteriaMargins(reweighted, heldSet, source), human),
+      margins: await criteriaMargins(reweighted, heldSet, source),
     })
+  // Rows rest on different pairs (a judge that scored a few, a head without some embeddings):
+  // each is also measured on the pairs every row that has any covers.
+  const covering = ordered.filter((r) => r.margins.size > 0)
+  const common = held.filter((pairId) => covering.length > 0 && covering.every((r) => r.margins.has(pairId)))
+  const on = (m: Map<string, number>): Map<string, number> =>
+    new Map(common.map((p) => [p, m.get(p) as number]))
+  const rows: ComparisonRow[] = ordered.map((r) => ({
+    kind: r.kind,
+    source: r.source,
+    accuracy: agreement(r.margins, human),
+    common: r.margins.size > 0 ? agreement(on(r.margins), human) : null,
+  }))
   return {
     seed,
     validShare,
     prompts: new Set(held.map((p) => source.promptOf(p))).size,
     pairs: held.length,
+    commonPairs: common.length,
     rows,
     missing,
   }

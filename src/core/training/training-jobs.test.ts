@@ -109,6 +109,9 @@ test('a training job streams its curve, cancels, resumes from its embeddings, an
   const stored = table.rows.find((r) => r.kind === 'rubric judge')
   assert.ok(stored !== undefined && stored.accuracy.items > 0)
   assert.ok(table.missing.some((m) => m.startsWith('re-weighted rubric')))
+  // On the pairs both rows order, each is measured again: the same pairs for both.
+  assert.ok(table.commonPairs > 0 && table.commonPairs <= Math.min(stored.accuracy.items, heldLabelled))
+  for (const row of table.rows) assert.equal(row.common?.items, table.commonPairs)
   // Another seed holds out other prompts: no head was trained for it.
   const other = await wb.handlers['training.compare']({ seed: 4, validShare: 0.25 })
   assert.ok(other.missing.some((m) => m.startsWith('scalar head')))
