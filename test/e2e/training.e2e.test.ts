@@ -93,3 +93,31 @@ test('training page: a live curve, cancel, a saved head that reloads, and the he
   await page.getByText('No saved head').waitFor()
   assert.deepEqual(pageErrors, [])
 })
+
+test('training page: a criteria head from verdicts scored on the page, with its proposed multipliers', async (t) => {
+  const { page, pageErrors } = await openWorkbench(t, demoRun, '#/training')
+  // No judge has scored criteria yet: the page offers to, and the judge picker learns of it after.
+  await page.getByTestId('criteria-offer').waitFor()
+  await page.getByTestId('criteria-offer-limit').fill('60')
+  await page.getByTestId('criteria-offer-start').click()
+  await page.getByTestId('criteria-offer').waitFor({ state: 'detached', timeout: 120_000 })
+  assert.ok((await page.getByTestId('training-judge').locator('option').count()) >= 2)
+  await page.getByTestId('training-epochs').fill('5')
+  await page.getByTestId('training-start').click()
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="training-job"]')?.getAttribute('data-state') === 'done',
+    undefined,
+    { timeout: 60_000 }
+  )
+  const saved = page.getByTestId('training-saved').first()
+  await saved.waitFor()
+  assert.match(await saved.innerText(), /criteria head/)
+  assert.match(await saved.innerText(), /the generator's weights/)
+  await saved.getByTestId('training-show').click()
+  await page.getByText(/Proposed weight multipliers: .*concrete × \d+\.\d\d/).waitFor()
+  // With no curated set yet, the page says where to make one.
+  await page.getByTestId('training-apply-row').getByText('Save a curated set').waitFor()
+  await page.getByTestId('training-compare').click()
+  await page.locator('[data-testid="comparison-row"][data-kind="re-weighted rubric"]').waitFor()
+  assert.deepEqual(pageErrors, [])
+})
