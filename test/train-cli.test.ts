@@ -104,6 +104,20 @@ test('train --head criteria: a split by prompt, curves, held-out figures, and a 
     ((await dispatch(wb.handlers, 'curation.get', { name: 'learned' })) as CuratedSet).rubrics.length,
     applied.set.rubrics.length
   )
+  // Applying again replaces the learned edits rather than compounding them; no head takes them out.
+  const headId = (lastJsonLine(r.stdout) as { id: string }).id
+  const again = (await dispatch(wb.handlers, 'curation.applyWeights', { name: 'learned', head: headId })) as {
+    set: CuratedSet
+  }
+  assert.deepEqual(
+    again.set.rubrics.map((x) => x.edits.map((e) => [e.criterion, e.from, e.to, e.by])),
+    applied.set.rubrics.map((x) => x.edits.map((e) => [e.criterion, e.from, e.to, e.by]))
+  )
+  assert.ok(applied.set.rubrics.every((x) => x.edits.every((e) => e.by === headId)))
+  const emptied = (await dispatch(wb.handlers, 'curation.applyWeights', { name: 'learned', head: null })) as {
+    set: CuratedSet
+  }
+  assert.ok(emptied.set.rubrics.every((x) => x.edits.length === 0))
   const notCriteria = await wb.handlers['curation.applyWeights']({
     name: 'learned',
     head: 'no-such-head',

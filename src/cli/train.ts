@@ -23,6 +23,9 @@ export type TrainOptions = RunOptions & {
   json?: boolean
 }
 
+/** A loss as printed; a dash where none was measured (nothing held out) or it was not finite. */
+const loss = (x: number | null): string => (x === null ? '—' : x.toFixed(4))
+
 const numberOrNull = (text: string | undefined): number | null => (text === undefined ? null : Number(text))
 
 export async function trainCommand(
@@ -66,9 +69,7 @@ export async function trainCommand(
     }
     for (const e of job.curve.slice(shown))
       err(
-        e.validLoss === null || e.validAccuracy === null
-          ? `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)} (no pair held out)`
-          : `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validLoss.toFixed(4)}, accuracy ${(e.validAccuracy * 100).toFixed(1)}%`
+        `epoch ${e.epoch}: train loss ${loss(e.trainLoss)}, validation loss ${loss(e.validLoss)}, accuracy ${e.validAccuracy === null ? '—' : `${(e.validAccuracy * 100).toFixed(1)}%`}`
       )
     shown = Math.max(shown, job.curve.length)
   })

@@ -396,25 +396,33 @@ export class Workbench {
     })
   }
 
-  /** Writes a criteria head's learned weights into a curated set, as weight edits. */
+  /** Writes a criteria head's learned weights into a curated set as weight edits (null: removes them). */
   private async applyHeadWeights(
     name: string,
-    headId: string
+    headId: string | null
   ): Promise<{ set: CuratedSet; edits: number; rubrics: number }> {
     const { analysis } = await this.need()
     const store = await this.needCuration()
     const set = store.get(name)
     if (set === undefined)
       throw new ApiError('not-found', `no curated set named ${JSON.stringify(name)} in this workspace`)
-    const saved = await this.savedHead(headId, (jobs) => jobs.head(headId))
-    const theta = saved.extra['theta']
-    if (saved.head.head !== 'criteria' || !Array.isArray(theta) || !theta.every((x) => typeof x === 'number'))
-      throw new ApiError(
-        'bad-request',
-        `${headId} is not a criteria head: only a criteria head proposes weights`
+    let head: { id: string; theta: number[] } | null = null
+    if (headId !== null) {
+      const saved = await this.savedHead(headId, (jobs) => jobs.head(headId))
+      const theta = saved.extra['theta']
+      if (
+        saved.head.head !== 'criteria' ||
+        !Array.isArray(theta) ||
+        !theta.every((x) => typeof x === 'number')
       )
-    const features = await analysis.criterionFeatures(set.rubrics.map((r) => r.rubricId))
-    const result = applyLearnedWeights(set, theta as number[], features, new Date().toISOString())
+        throw new ApiError(
+          'bad-request',
+          `${headId} is not a criteria head: only a criteria head proposes weights`
+        )
+      head = { id: headId, theta: theta as number[] }
+    }
+    const features = head === null ? {} : await analysis.criterionFeatures(set.rubrics.map((r) => r.rubricId))
+    const result = applyLearnedWeights(set, head, features, new Date().toISOString())
     await store.save(result.set)
     return result
   }

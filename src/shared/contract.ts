@@ -356,9 +356,12 @@ export const methods = {
       .strict()
   ),
   'curation.delete': method<{ removed: boolean }>()(z.object({ name: setName }).strict()),
-  /** A criteria head's learned weights written into a set as weight edits (undone by removing them). */
+  /**
+   * A criteria head's learned weights written into a set as weight edits marked with the head;
+   * they replace any head's earlier ones. `head: null` removes the learned edits.
+   */
   'curation.applyWeights': method<{ set: CuratedSet; edits: number; rubrics: number }>()(
-    z.object({ name: setName, head: id }).strict()
+    z.object({ name: setName, head: id.nullable() }).strict()
   ),
   /** Writes an export on the machine the core runs on, outside the run folder. */
   'export.run': method<ExportResult>()(

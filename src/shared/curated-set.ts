@@ -39,6 +39,8 @@ export interface CriterionEdit {
   from: string | number | null
   to: string | number | null
   time: string
+  /** A trained head whose learned weight this is (absent: made by hand). */
+  by?: string
 }
 
 export interface CuratedRubric {

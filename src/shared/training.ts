@@ -39,7 +39,8 @@ export const defaultTrainingSpec = {
 
 export interface CurvePoint {
   epoch: number
-  trainLoss: number
+  /** Null when the loss was not finite (the training diverged). */
+  trainLoss: number | null
   /** Null when no pair is held out (a run too small for the share). */
   validLoss: number | null
   /** Share of held-out pairs the head orders as the labels do. */

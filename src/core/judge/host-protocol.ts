@@ -64,7 +64,14 @@ export type TrainingTask =
       options: TaskOptions
       saveAs: string
     }
-  | { head: 'reward'; data: RewardTrainingData; labels: TrainingLabels; options: TaskOptions; saveAs: string }
+  | {
+      head: 'reward'
+      /** The pairs by response ids; the host reads their vectors from the embedding cache in `cacheDir`. */
+      data: Omit<RewardTrainingData, 'vector'> & { cacheDir: string }
+      labels: TrainingLabels
+      options: TaskOptions
+      saveAs: string
+    }
 
 export interface Generated {
   key: string

@@ -327,13 +327,17 @@ export class JudgeEngine {
 
   /**
    * A response as the model reads it after its prompt (the prompt as a user turn, the response as
-   * the assistant's), with where the response begins. Past the context, the prompt keeps its end
-   * (at most half the context) and the response its beginning.
+   * the assistant's), with where the response begins. Past `maxTokens` (at most the context), the
+   * prompt keeps its end (at most half) and the response its beginning.
    */
-  responseSequence(prompt: string, response: string): { tokens: number[]; from: number } {
+  responseSequence(
+    prompt: string,
+    response: string,
+    maxTokens = this.contextLength - 1
+  ): { tokens: number[]; from: number } {
     let head = this.chat([{ role: 'user', content: prompt }])
     const body = this.encode(response)
-    const room = this.contextLength - 1
+    const room = Math.min(maxTokens, this.contextLength - 1)
     if (head.length + body.length > room) {
       const keep = Math.min(head.length, Math.max(room - body.length, Math.floor(room / 2)))
       head = head.slice(head.length - keep)

@@ -7,12 +7,19 @@ import { JudgeEngine } from './judge-engine'
 import type { CurvePoint } from '../../shared/training'
 import { scoreRows } from '../training/score-rows'
 import { trainCriterionWeights } from '../training/train-criteria'
-import { trainRewardHead } from '../training/train-reward'
+import { EmbeddingCache } from '../training/embedding-cache'
+import { trainRewardHead, type RewardTrainingData } from '../training/train-reward'
 import type { HostReply, HostRequest, TrainingTask } from './host-protocol'
 import { runProtocol } from './protocols'
 
 let engine: JudgeEngine | null = null
-let cancelled = false
+/**
+ * A cancel stops every request received before it, the one running and any still queued: a cancel
+ * that arrives while its request waits in the queue is not forgotten when that request starts.
+ */
+let lastSeq = 0
+let cancelledThrough = 0
+const stopped = (seq: number): boolean => seq <= cancelledThrough
 /** Requests run one at a time, in order; cancel acts at once. */
 let queue: Promise<void> = Promise.resolve()
 
@@ -25,7 +32,7 @@ function sendDone(seq: number, model: JudgeEngine, before: JudgeEngine['counters
   send({
     seq,
     type: 'done',
-    cancelled,
+    cancelled: stopped(seq),
     tokens: model.counters.tokens - before.tokens,
     passes: model.counters.passes - before.passes,
     seconds: (performance.now() - started) / 1000,
@@ -60,7 +67,6 @@ async function handle(request: HostRequest): Promise<void> {
   if (request.type === 'generate') return generate(engine, request)
   if (request.type === 'embed') return embed(engine, request)
   if (request.type !== 'run') return
-  cancelled = false
   const started = performance.now()
   const before = { ...engine.counters }
   let done = 0
@@ -68,7 +74,7 @@ async function handle(request: HostRequest): Promise<void> {
     batch: request.batch ?? defaultBatch(engine.device.used),
     prefixReuse: request.prefixReuse,
     seed: request.seed,
-    shouldStop: () => cancelled,
+    shouldStop: () => stopped(request.seq),
     onResult: (result) => {
       send({ seq: request.seq, type: 'result', result })
       send({ seq: request.seq, type: 'progress', done: ++done, total: request.items.length })
@@ -81,11 +87,10 @@ async function generate(
   model: JudgeEngine,
   request: Extract<HostRequest, { type: 'generate' }>
 ): Promise<void> {
-  cancelled = false
   const started = performance.now()
   const before = { ...model.counters }
   for (const r of request.requests) {
-    if (cancelled) break
+    if (stopped(request.seq)) break
     try {
       const sequence = model.chat(r.messages, r.chatOptions)
       if (sequence.length >= model.contextLength)
@@ -97,7 +102,7 @@ async function generate(
         temperature: r.temperature,
         random: mulberry32(r.seed),
         prefix: null,
-        shouldStop: () => cancelled,
+        shouldStop: () => stopped(request.seq),
       })
       if (out.stoppedEarly) break
       send({
@@ -117,18 +122,23 @@ async function generate(
   sendDone(request.seq, model, before, started)
 }
 
+/** Tokens a response is embedded from (its prompt's end included), and sequences per GPU pass. */
+const EMBED_TOKENS = 1024
+const EMBED_GPU_BATCH = 2
+
 async function embed(model: JudgeEngine, request: Extract<HostRequest, { type: 'embed' }>): Promise<void> {
-  cancelled = false
   const started = performance.now()
   const before = { ...model.counters }
-  const batch = request.batch ?? defaultBatch(model.device.used)
+  // Every position's logits come out of a pass (vocabulary × tokens floats): embedding keeps
+  // passes short and small, whatever the judge's own batch is.
+  const batch = request.batch ?? (model.device.used === 'cpu' ? 1 : EMBED_GPU_BATCH)
   let done = 0
   // A batch at a time, so results stream and cancel acts between batches.
-  for (let at = 0; at < request.items.length && !cancelled; at += batch) {
+  for (let at = 0; at < request.items.length && !stopped(request.seq); at += batch) {
     const items = request.items.slice(at, at + batch)
     const out = await model.embed(
-      items.map((i) => model.responseSequence(i.prompt, i.response)),
-      { batch, shouldStop: () => cancelled }
+      items.map((i) => model.responseSequence(i.prompt, i.response, EMBED_TOKENS)),
+      { batch, shouldStop: () => stopped(request.seq) }
     )
     items.forEach((item, k) => {
       const vector = out.vectors[k] ?? null
@@ -148,11 +158,10 @@ async function embed(model: JudgeEngine, request: Extract<HostRequest, { type: '
 const PROGRESS_MS = 100
 
 async function train(seq: number, task: TrainingTask): Promise<void> {
-  cancelled = false
   let lastProgress = -Infinity
   const options = {
     ...task.options,
-    shouldStop: () => cancelled,
+    shouldStop: () => stopped(seq),
     onEpoch: (point: CurvePoint) => send({ seq, type: 'epoch', point }),
     // A step takes well under a millisecond: a message for each would flood the workbench.
     onStep: (done: number, total: number) => {
@@ -165,15 +174,31 @@ async function train(seq: number, task: TrainingTask): Promise<void> {
   const head =
     task.head === 'criteria'
       ? await trainCriterionWeights(task.data, task.labels, options, task.saveAs)
-      : await trainRewardHead(task.data, task.labels, options, task.saveAs)
+      : await trainRewardHead(await withVectors(task.data), task.labels, options, task.saveAs)
   send({ seq, type: 'trained', head })
+}
+
+/** The reward head's data with its vectors, read here: sending them would copy gigabytes. */
+async function withVectors(
+  data: Extract<TrainingTask, { head: 'reward' }>['data']
+): Promise<RewardTrainingData> {
+  const cache = await EmbeddingCache.open(data.cacheDir)
+  return {
+    ...data,
+    vector: (id) => {
+      const v = cache.get(id)
+      if (v === undefined) throw new Error(`response ${id} has no embedding in ${data.cacheDir}`)
+      return v
+    },
+  }
 }
 
 process.on('message', (request: HostRequest) => {
   if (request.type === 'cancel') {
-    cancelled = true
+    cancelledThrough = lastSeq
     return
   }
+  lastSeq = request.seq
   queue = queue.then(() =>
     handle(request).catch((error: unknown) =>
       send({

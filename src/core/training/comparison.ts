@@ -7,7 +7,7 @@ import type { Estimate } from '../../shared/agreement'
 import { BootstrapSums, itemKey, ratio } from '../../shared/poisson-bootstrap'
 import type { ComparisonRow, TrainedHead, TrainingComparison } from '../../shared/training'
 import type { CriterionTrainingData, HumanPairMargins } from '../analysis/analysis-engine'
-import { featureVector } from './criterion-features'
+import { featureVector, MAX_CRITERIA } from './criterion-features'
 import { EmbeddingCache } from './embedding-cache'
 import { heldOut } from './split'
 
@@ -68,7 +68,10 @@ async function criteriaMargins(
   pairs: ReadonlySet<string>,
   source: ComparisonSource
 ): Promise<Map<string, number>> {
-  const data = (await source.criterionData(head.source)).pairs.filter((p) => pairs.has(p.pairId))
+  // As in training: a pair's criteria past the learner's width are left out.
+  const data = (await source.criterionData(head.source)).pairs
+    .filter((p) => pairs.has(p.pairId))
+    .map((p) => ({ ...p, criteria: p.criteria.slice(0, MAX_CRITERIA) }))
   // Criteria share few distinct feature vectors: each is run through the head once.
   const distinct = new Map<string, number[]>()
   for (const p of data)

@@ -22,6 +22,9 @@ export const FEATURE_NAMES = [
 ] as const
 export const FEATURES = FEATURE_NAMES.length
 
+/** Criteria per pair the learner's graph takes; a pair's criteria past this are left out everywhere. */
+export const MAX_CRITERIA = 32
+
 export function featureVector(f: CriterionFeatures): number[] {
   return [
     1,
@@ -35,7 +38,7 @@ export function featureVector(f: CriterionFeatures): number[] {
 /** softplus(features · θ): a criterion's multiplier of its generator weight. */
 export function multiplierOf(theta: ArrayLike<number>, f: CriterionFeatures): number {
   const z = featureVector(f).reduce((s, x, i) => s + x * (theta[i] as number), 0)
-  return Math.log1p(Math.exp(z))
+  return softplus(z)
 }
 
 /** A rubric re-weighted: each weight (1 where none is written) times its multiplier, scaled back to the rubric's total. */
@@ -48,4 +51,9 @@ export function reweightRubric(
   const total = base.reduce((a, b) => a + b, 0)
   const sum = raw.reduce((a, b) => a + b, 0)
   return raw.map((w) => (sum > 0 ? (w * total) / sum : w))
+}
+
+/** log(1 + eˣ) without overflow for large x. */
+export function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))
 }

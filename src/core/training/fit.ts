@@ -60,18 +60,20 @@ export async function fit<P, S>(
     const finite = (x: number): number | null => (Number.isFinite(x) ? x : null)
     const point = {
       epoch,
-      trainLoss: loss / steps,
+      trainLoss: finite(loss / steps),
       validLoss: finite(held.loss),
       validAccuracy: finite(held.accuracy),
     }
     curve.push(point)
     options.onEpoch?.(point)
     // Without held-out pairs, early stopping watches the training loss.
-    const score = point.validLoss ?? point.trainLoss
+    const score = point.validLoss ?? point.trainLoss ?? Infinity
     if (score < best.loss) best = { loss: score, snapshot: model.snapshot(), epoch }
     else if (epoch - best.epoch >= options.patience) break
   }
   model.restore(best.snapshot)
+  if (!stopped && best.epoch === 0)
+    throw new Error('the training diverged: no epoch ended with a finite loss (try a lower learning rate)')
   return { curve, bestEpoch: best.epoch, stopped }
 }
 

@@ -115,6 +115,52 @@ export function inferenceModel(
   return g.build({ scores: score(g, x, p) }, 'reward-head')
 }
 
+/** Scores of `rows` embeddings at a time under parameters given as inputs (evaluation while training). */
+export function scoreModel(size: Omit<HeadSize, 'batch'>, rows: number): Uint8Array {
+  const g = new Graph()
+  const x = g.input('embeddings', [rows, size.dim])
+  const p = Object.fromEntries(headParams({ ...size, batch: rows }).map(([n, s]) => [n, g.input(n, s)]))
+  return g.build({ scores: score(g, x, p) }, 'reward-head-scores')
+}
+
+/** Scores many embeddings with the head's current parameters, a fixed-size chunk per session run. */
+export class HeadScorer {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly size: Omit<HeadSize, 'batch'>,
+    private readonly rows: number
+  ) {}
+
+  static async create(size: Omit<HeadSize, 'batch'>, rows = 256): Promise<HeadScorer> {
+    const session = await ort.InferenceSession.create(scoreModel(size, rows), { executionProviders: ['cpu'] })
+    return new HeadScorer(session, size, rows)
+  }
+
+  async scores(vectors: readonly Float32Array[], params: Params): Promise<Float32Array> {
+    const { dim } = this.size
+    const out = new Float32Array(vectors.length)
+    const feeds: Record<string, ort.Tensor> = {}
+    for (const [n, shape] of headParams({ ...this.size, batch: this.rows }))
+      feeds[n] = new ort.Tensor('float32', params[n] as Float32Array, shape)
+    for (let at = 0; at < vectors.length; at += this.rows) {
+      // The last chunk is padded with zeros; their scores are dropped.
+      const chunk = new Float32Array(this.rows * dim)
+      const n = Math.min(this.rows, vectors.length - at)
+      for (let i = 0; i < n; i++) chunk.set(vectors[at + i] as Float32Array, i * dim)
+      const run = await this.session.run({
+        ...feeds,
+        embeddings: new ort.Tensor('float32', chunk, [this.rows, dim]),
+      })
+      out.set((run['scores']?.data as Float32Array).subarray(0, n), at)
+    }
+    return out
+  }
+
+  async release(): Promise<void> {
+    await this.session.release()
+  }
+}
+
 /** One trainer: the session, the parameters and Adam's state, stepped one batch at a time. */
 export class RewardHeadTrainer {
   private m: Params = {}

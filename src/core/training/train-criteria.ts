@@ -8,7 +8,7 @@ import type { JudgeDevice } from '../../shared/judge'
 import { BootstrapSums, itemKey, ratio } from '../../shared/poisson-bootstrap'
 import type { TrainedHead, TrainingLabels } from '../../shared/training'
 import type { CriterionTrainingData } from '../analysis/analysis-engine'
-import { FEATURE_NAMES, FEATURES } from './criterion-features'
+import { FEATURE_NAMES, FEATURES, MAX_CRITERIA, softplus } from './criterion-features'
 import { CriterionWeightLearner, type CriterionPair } from './criterion-weights'
 import { fit, fitFields, type FitOptions } from './fit'
 import { Graph } from './graph'
@@ -23,9 +23,6 @@ export type TrainOptions = FitOptions & {
 
 type Pair = CriterionTrainingData['pairs'][number]
 type Features = Pair['criteria'][number]['features']
-
-/** Criteria per pair the learner's graph takes. */
-const MAX_CRITERIA = 32
 
 const margin = (p: Pair, multiplier: (f: Features) => number): number =>
   p.criteria.reduce((s, c) => s + multiplier(c.features) * c.features.weightShare * (c.newer - c.older), 0)
@@ -60,7 +57,7 @@ export async function trainCriterionWeights(
       older: c.features.weightShare * c.older,
     })),
   })
-  const criteria = Math.max(...pairs.map((p) => p.criteria.length))
+  const criteria = pairs.reduce((most, p) => Math.max(most, p.criteria.length), 0)
   const learner = await CriterionWeightLearner.create(
     { batch: options.batch, criteria },
     { device: options.device }
@@ -73,7 +70,7 @@ export async function trainCriterionWeights(
         step: async (batch) => (await learner.step(batch.map(asPair), options.lr)).loss,
         evaluate: () => {
           let sum = 0
-          for (const p of valid) sum += Math.log1p(Math.exp(-p.label * margin(p, multiplier)))
+          for (const p of valid) sum += softplus(-p.label * margin(p, multiplier))
           return Promise.resolve({
             loss: valid.length === 0 ? Number.NaN : sum / valid.length,
             accuracy: accuracy(valid, multiplier).value ?? Number.NaN,

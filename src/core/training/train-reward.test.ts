@@ -21,17 +21,27 @@ test('trainRewardHead: loss falls, held-out prompts are ordered right, the saved
       (_, d) => 5 + (d + 1) * (random() - 0.5 + quality * (direction[d] as number))
     )
   const pairs: RewardPair[] = []
+  const vectors = new Map<string, Float32Array>()
+  const response = (id: string, quality: number): string => {
+    vectors.set(id, embed(quality))
+    return id
+  }
   for (let p = 0; p < 80; p++)
     for (let k = 0; k < 4; k++)
       pairs.push({
         pairId: `pair-${p}-${k}`,
         promptId: `prompt-${p}`,
-        chosen: embed(1.5),
-        rejected: embed(-1.5),
+        chosen: response(`good-${p}-${k}`, 1.5),
+        rejected: response(`bad-${p}-${k}`, -1.5),
       })
   const curve: number[] = []
   const head = await trainRewardHead(
-    { source: 'synthetic', embedding: { kind: 'hidden-mean', dim }, pairs },
+    {
+      source: 'synthetic',
+      embedding: { kind: 'hidden-mean', dim },
+      pairs,
+      vector: (id) => vectors.get(id) as Float32Array,
+    },
     'human',
     {
       epochs: 25,
@@ -41,7 +51,7 @@ test('trainRewardHead: loss falls, held-out prompts are ordered right, the saved
       lr: 0.003,
       validShare: 0.25,
       device: 'cpu',
-      onEpoch: (e) => curve.push(e.trainLoss),
+      onEpoch: (e) => curve.push(e.trainLoss ?? Infinity),
     },
     join(await tempDir(t), 'training', 'synthetic')
   )
@@ -60,7 +70,12 @@ test('trainRewardHead: loss falls, held-out prompts are ordered right, the saved
     )[0] as number
   let right = 0
   const held = pairs.filter((p) => validPrompts.has(p.promptId))
-  for (const p of held) if ((await score(p.chosen)) > (await score(p.rejected))) right++
+  for (const p of held)
+    if (
+      (await score(vectors.get(p.chosen) as Float32Array)) >
+      (await score(vectors.get(p.rejected) as Float32Array))
+    )
+      right++
   await session.release()
   assert.equal(right / held.length, head.validAccuracy.value)
 })

@@ -5,18 +5,19 @@
 import type { Estimate } from '../../shared/agreement'
 import { BootstrapSums, itemKey, ratio } from '../../shared/poisson-bootstrap'
 import type { TrainedHead, TrainingLabels } from '../../shared/training'
+import { softplus } from './criterion-features'
 import { fit, fitFields } from './fit'
-import { inferenceModel, referenceScore, RewardHeadTrainer, type Params } from './reward-head'
+import { HeadScorer, inferenceModel, RewardHeadTrainer, type Params } from './reward-head'
 import { splitByPrompt } from './split'
 import type { TrainOptions } from './train-criteria'
 import { saveHead } from './trained-heads'
 
+/** A labelled pair by its responses' ids: the preferred one, and the other. */
 export interface RewardPair {
   pairId: string
   promptId: string
-  /** The preferred response's embedding, and the other's. */
-  chosen: Float32Array
-  rejected: Float32Array
+  chosen: string
+  rejected: string
 }
 
 export interface RewardTrainingData {
@@ -24,32 +25,39 @@ export interface RewardTrainingData {
   source: string
   embedding: { kind: string; dim: number }
   pairs: RewardPair[]
+  /** Each response's embedding, by id (every id the pairs name). */
+  vector: (responseId: string) => Float32Array
 }
 
 /** Width of the head's hidden layer. */
 export const HIDDEN = 64
 
-function standardiser(pairs: readonly RewardPair[], dim: number): { mean: Float32Array; std: Float32Array } {
+/** Mean and spread per dimension over responses, each counted once. */
+function standardiser(
+  vectors: readonly Float32Array[],
+  dim: number
+): { mean: Float32Array; std: Float32Array } {
   const mean = new Float64Array(dim)
   const sq = new Float64Array(dim)
-  let n = 0
-  for (const p of pairs)
-    for (const v of [p.chosen, p.rejected]) {
-      n++
-      for (let d = 0; d < dim; d++) {
-        const x = v[d] as number
-        mean[d] = (mean[d] as number) + x
-        sq[d] = (sq[d] as number) + x * x
-      }
+  for (const v of vectors)
+    for (let d = 0; d < dim; d++) {
+      const x = v[d] as number
+      mean[d] = (mean[d] as number) + x
+      sq[d] = (sq[d] as number) + x * x
     }
-  const m = Float32Array.from(mean, (x) => x / Math.max(1, n))
+  const n = Math.max(1, vectors.length)
+  const m = Float32Array.from(mean, (x) => x / n)
   // A constant dimension keeps a spread of 1 rather than dividing by zero.
   const std = Float32Array.from(sq, (x, d) => {
-    const variance = x / Math.max(1, n) - (m[d] as number) ** 2
+    const variance = x / n - (m[d] as number) ** 2
     return variance > 1e-12 ? Math.sqrt(variance) : 1
   })
   return { mean: m, std }
 }
+
+const responsesOf = (pairs: readonly RewardPair[]): string[] => [
+  ...new Set(pairs.flatMap((p) => [p.chosen, p.rejected])),
+]
 
 /** The head, or null when `shouldStop` ended the training (nothing is saved then). */
 export async function trainRewardHead(
@@ -64,57 +72,56 @@ export async function trainRewardHead(
     throw new Error(
       `${train.length} training pairs after the split by prompt; a batch needs ${options.batch} (label more pairs, or use --labels temporal)`
     )
-  const scale = standardiser(train, dim)
-  const standard = (v: Float32Array): Float32Array =>
-    Float32Array.from(v, (x, d) => (x - (scale.mean[d] as number)) / (scale.std[d] as number))
-  const prepared = (pairs: readonly RewardPair[]): RewardPair[] =>
-    pairs.map((p) => ({ ...p, chosen: standard(p.chosen), rejected: standard(p.rejected) }))
-  const trainSet = prepared(train)
-  const validSet = prepared(valid)
+  // Standardised once per response (pairs share responses), with the training responses' statistics.
+  const scale = standardiser(responsesOf(train).map(data.vector), dim)
+  const standard = new Map<string, Float32Array>()
+  for (const id of responsesOf(data.pairs))
+    standard.set(
+      id,
+      Float32Array.from(data.vector(id), (x, d) => (x - (scale.mean[d] as number)) / (scale.std[d] as number))
+    )
+  const vec = (id: string): Float32Array => standard.get(id) as Float32Array
   const size = { dim, hidden: HIDDEN, batch: options.batch }
   const trainer = await RewardHeadTrainer.create(size, options.seed, { device: options.device })
-  const margins = (pairs: readonly RewardPair[]): Float32Array => {
-    const chosen = new Float32Array(pairs.length * dim)
-    const rejected = new Float32Array(pairs.length * dim)
-    pairs.forEach((p, i) => {
-      chosen.set(p.chosen, i * dim)
-      rejected.set(p.rejected, i * dim)
-    })
-    const a = referenceScore(size, trainer.params, chosen, pairs.length)
-    const b = referenceScore(size, trainer.params, rejected, pairs.length)
-    return a.map((x, i) => x - (b[i] as number))
+  const scorer = await HeadScorer.create({ dim, hidden: HIDDEN })
+  const validResponses = responsesOf(valid)
+  /** Newer-minus-older… chosen-minus-rejected score of each held-out pair, each response scored once. */
+  const margins = async (): Promise<number[]> => {
+    const scores = await scorer.scores(validResponses.map(vec), trainer.params)
+    const of = new Map(validResponses.map((id, i) => [id, scores[i] as number]))
+    return valid.map((p) => (of.get(p.chosen) as number) - (of.get(p.rejected) as number))
   }
-  const accuracy = (pairs: readonly RewardPair[]): Estimate => {
-    const m = margins(pairs)
+  const accuracy = async (): Promise<Estimate> => {
+    const m = await margins()
     const sums = new BootstrapSums(2)
-    pairs.forEach((p, i) => sums.add(itemKey(p.pairId), [1, (m[i] as number) > 0 ? 1 : 0]))
-    return sums.estimate(ratio(1, 0), pairs.length)
+    valid.forEach((p, i) => sums.add(itemKey(p.pairId), [1, (m[i] as number) > 0 ? 1 : 0]))
+    return sums.estimate(ratio(1, 0), valid.length)
   }
   try {
     const fitted = await fit(
-      trainSet,
+      train,
       {
         step: async (batch) => {
           const chosen = new Float32Array(batch.length * dim)
           const rejected = new Float32Array(batch.length * dim)
           batch.forEach((p, i) => {
-            chosen.set(p.chosen, i * dim)
-            rejected.set(p.rejected, i * dim)
+            chosen.set(vec(p.chosen), i * dim)
+            rejected.set(vec(p.rejected), i * dim)
           })
           return (await trainer.step(chosen, rejected, options.lr)).loss
         },
-        evaluate: () => {
-          const m = margins(validSet)
+        evaluate: async () => {
+          const m = await margins()
           let loss = 0
           let right = 0
           for (const x of m) {
-            loss += Math.log1p(Math.exp(-x))
+            loss += softplus(-x)
             if (x > 0) right++
           }
-          return Promise.resolve({
+          return {
             loss: m.length === 0 ? Number.NaN : loss / m.length,
             accuracy: m.length === 0 ? Number.NaN : right / m.length,
-          })
+          }
         },
         snapshot: (): Params =>
           Object.fromEntries(Object.entries(trainer.params).map(([n, a]) => [n, Float32Array.from(a)])),
@@ -131,7 +138,7 @@ export async function trainRewardHead(
         labels,
         source: data.source,
         ...fitFields(train, valid, options, fitted),
-        validAccuracy: accuracy(validSet),
+        validAccuracy: await accuracy(),
         baselineAccuracy: null,
         device: trainer.device,
         multipliers: null,
@@ -144,5 +151,6 @@ export async function trainRewardHead(
     )
   } finally {
     await trainer.release()
+    await scorer.release()
   }
 }

@@ -46,15 +46,34 @@ export async function saveHead(
   return head
 }
 
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null
+const isCount = (x: unknown): boolean =>
+  isObject(x) && typeof x['train'] === 'number' && typeof x['valid'] === 'number'
+const isEstimate = (x: unknown): boolean =>
+  isObject(x) && (typeof x['value'] === 'number' || x['value'] === null) && typeof x['items'] === 'number'
+
+/** Every field a view reads: one damaged file must be reported, not break the list. */
 function isHead(x: unknown): x is TrainedHead {
-  if (typeof x !== 'object' || x === null) return false
-  const h = x as Record<string, unknown>
+  if (!isObject(x)) return false
   return (
-    (h['head'] === 'criteria' || h['head'] === 'reward') &&
-    typeof h['id'] === 'string' &&
-    typeof h['seed'] === 'number' &&
-    typeof h['validShare'] === 'number' &&
-    Array.isArray(h['curve'])
+    (x['head'] === 'criteria' || x['head'] === 'reward') &&
+    typeof x['id'] === 'string' &&
+    typeof x['source'] === 'string' &&
+    typeof x['labels'] === 'string' &&
+    typeof x['seed'] === 'number' &&
+    typeof x['validShare'] === 'number' &&
+    typeof x['epochs'] === 'number' &&
+    typeof x['bestEpoch'] === 'number' &&
+    typeof x['created'] === 'string' &&
+    Array.isArray(x['curve']) &&
+    x['curve'].every((p) => isObject(p) && typeof p['epoch'] === 'number') &&
+    isCount(x['pairs']) &&
+    isCount(x['prompts']) &&
+    isEstimate(x['validAccuracy']) &&
+    (x['baselineAccuracy'] === null || isEstimate(x['baselineAccuracy'])) &&
+    isObject(x['device']) &&
+    typeof x['device']['used'] === 'string' &&
+    Array.isArray(x['device']['notes'])
   )
 }
 

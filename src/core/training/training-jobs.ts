@@ -16,7 +16,6 @@ import { smokeTestModelDir } from '../resources'
 import { JobBook } from '../jobs/job-book'
 import { EmbeddingCache } from './embedding-cache'
 import { listHeads, readHead, removeHead, type SavedHead } from './trained-heads'
-import type { RewardPair } from './train-reward'
 
 const KEEP_JOBS = 100
 /** Responses per embed request: each request's vectors are written to the cache before the next. */
@@ -72,7 +71,9 @@ export class TrainingJobs {
       interrupted: (job) => {
         job.phase = null
         job.message =
-          'the workbench stopped while this job ran; embeddings made so far are kept, resume to train again'
+          job.state === 'queued'
+            ? 'the workbench stopped before this job started'
+            : 'the workbench stopped while this job ran; embeddings made so far are kept, resume to train again'
       },
     })
     return new TrainingJobs(book, dir, workspaceDir, source)
@@ -181,7 +182,8 @@ export class TrainingJobs {
     job.message = null
     this.changed(job, true)
     try {
-      const host = (attempt.host = new JudgeHost((line) => this.remember(job.id, line)))
+      const newHost = (): JudgeHost => (attempt.host = new JudgeHost((line) => this.remember(job.id, line)))
+      let host = newHost()
       const { spec } = job
       const options = {
         epochs: spec.epochs,
@@ -204,6 +206,9 @@ export class TrainingJobs {
           job.message = 'stopped while embedding responses; the embeddings made so far are kept'
           return
         }
+        // Training gets a process of its own: the judge model loaded for embedding is let go.
+        await host.close()
+        host = newHost()
         task = { head: 'reward', data, labels: spec.labels, options, saveAs }
       }
       if (attempt.cancelled) throw new Error('cancelled')
@@ -266,11 +271,13 @@ export class TrainingJobs {
     job: TrainingJob,
     attempt: Attempt,
     host: JudgeHost
-  ): Promise<{ source: string; embedding: { kind: string; dim: number }; pairs: RewardPair[] } | null> {
+  ): Promise<Extract<TrainingTask, { head: 'reward' }>['data'] | null> {
     const { spec } = job
     const model = await inspectModel(spec.model ?? smokeTestModelDir)
     const judge = judgeId(model, spec.dtype)
-    const cache = await EmbeddingCache.open(EmbeddingCache.folderFor(this.workspaceDir, judge))
+    // Which responses are embedded; the host reads the vectors themselves when it trains.
+    const cacheDir = EmbeddingCache.folderFor(this.workspaceDir, judge)
+    const cache = await EmbeddingCache.open(cacheDir, { vectors: false })
     for (const problem of cache.problems) this.remember(job.id, `embeddings: ${problem}`)
     const pairs = await this.source.labelledPairs(spec.labels)
     const wanted = [...new Set(pairs.flatMap((p) => [p.newerId, p.olderId]))].filter((id) => !cache.has(id))
@@ -313,19 +320,21 @@ export class TrainingJobs {
         job.id,
         `embeddings: ${unusable.size} failed or empty responses left out, with the ${pairs.length - usable.length} pairs they are in`
       )
+    if (cache.kind === 'logprob-sketch')
+      this.remember(
+        job.id,
+        `${judge} exports logits only: responses are embedded as sketches of its next-token distribution, a weak stand-in for hidden states`
+      )
     return {
       source: judge,
       embedding: { kind: cache.kind ?? 'hidden-mean', dim: cache.dim ?? 0 },
-      pairs: usable.map((p) => {
-        const newer = cache.get(p.newerId) as Float32Array
-        const older = cache.get(p.olderId) as Float32Array
-        return {
-          pairId: p.pairId,
-          promptId: p.promptId,
-          chosen: p.label > 0 ? newer : older,
-          rejected: p.label > 0 ? older : newer,
-        }
-      }),
+      cacheDir,
+      pairs: usable.map((p) => ({
+        pairId: p.pairId,
+        promptId: p.promptId,
+        chosen: p.label > 0 ? p.newerId : p.olderId,
+        rejected: p.label > 0 ? p.olderId : p.newerId,
+      })),
     }
   }
 }
