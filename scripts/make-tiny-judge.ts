@@ -41,12 +41,17 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 function main(): void {
   const args = process.argv.slice(2)
   const out = args.find((a) => !a.startsWith('--')) ?? join(root, 'resources', 'models', 'tiny-judge')
-  writeTinyJudge(out, { force: args.includes('--force'), ignorePadding: args.includes('--ignore-padding') })
+  writeTinyJudge(out, {
+    force: args.includes('--force'),
+    ignorePadding: args.includes('--ignore-padding'),
+    logitsOnly: args.includes('--logits-only'),
+  })
 }
 
 export function writeTinyJudge(
   out: string,
-  options: { force?: boolean; ignorePadding?: boolean } = {}
+  /** `logitsOnly`: no hidden-state output, as most exports for generation. */
+  options: { force?: boolean; ignorePadding?: boolean; logitsOnly?: boolean } = {}
 ): void {
   const force = options.force === true
   const stampFile = join(out, 'smoke-test-model.json')
@@ -55,8 +60,13 @@ export function writeTinyJudge(
       const stamp = JSON.parse(readFileSync(stampFile, 'utf8')) as {
         format?: unknown
         ignores_padding?: unknown
+        logits_only?: unknown
       }
-      if (stamp.format === FORMAT && (stamp.ignores_padding === true) === (options.ignorePadding === true))
+      if (
+        stamp.format === FORMAT &&
+        (stamp.ignores_padding === true) === (options.ignorePadding === true) &&
+        (stamp.logits_only === true) === (options.logitsOnly === true)
+      )
         return
     } catch {
       // An unreadable stamp means an unknown folder: rewrite it.
@@ -65,7 +75,10 @@ export function writeTinyJudge(
   const staging = `${out}.tmp-${process.pid}`
   rmSync(staging, { recursive: true, force: true })
   mkdirSync(join(staging, 'onnx'), { recursive: true })
-  writeFileSync(join(staging, 'onnx', 'model.onnx'), buildModel(options.ignorePadding === true))
+  writeFileSync(
+    join(staging, 'onnx', 'model.onnx'),
+    buildModel(options.ignorePadding === true, options.logitsOnly !== true)
+  )
   writeJson(join(staging, 'config.json'), config())
   writeJson(join(staging, 'generation_config.json'), {
     bos_token_id: 256,
@@ -85,6 +98,7 @@ export function writeTinyJudge(
     format: FORMAT,
     seed: SEED,
     ignores_padding: options.ignorePadding === true,
+    logits_only: options.logitsOnly === true,
     smoke_test: true,
     note: 'random weights: scores from this model carry no meaning',
   })
@@ -288,7 +302,7 @@ function splitHeads(g: GraphBuilder, x: string, shape: string): string {
   return g.node('Transpose', [g.node('Reshape', [x, shape])], [intsAttr('perm', [0, 2, 1, 3])])
 }
 
-function buildModel(ignorePadding: boolean): Uint8Array {
+function buildModel(ignorePadding: boolean, hiddenOutput: boolean): Uint8Array {
   const g = new GraphBuilder()
   const headShape = g.ints('shape.heads', [0, 0, HEADS, HEAD_DIM])
   const hiddenShape = g.ints('shape.hidden', [0, 0, HIDDEN])
@@ -363,7 +377,7 @@ function buildModel(ignorePadding: boolean): Uint8Array {
   }
   const final = layerNorm(g, x, 'ln_f')
   // The final hidden states as an output too: the reward head trains on response embeddings.
-  g.node('Identity', [final], [], 'last_hidden_state')
+  if (hiddenOutput) g.node('Identity', [final], [], 'last_hidden_state')
   const head = g.randomWeights('lm_head', [HIDDEN, VOCAB], 2 / Math.sqrt(HIDDEN))
   g.node('MatMul', [final, head], [], 'logits')
 
@@ -374,7 +388,9 @@ function buildModel(ignorePadding: boolean): Uint8Array {
   ]
   const outputs: Onnx.IValueInfoProto[] = [
     valueInfo('logits', FLOAT, ['batch_size', 'sequence_length', VOCAB]),
-    valueInfo('last_hidden_state', FLOAT, ['batch_size', 'sequence_length', HIDDEN]),
+    ...(hiddenOutput
+      ? [valueInfo('last_hidden_state', FLOAT, ['batch_size', 'sequence_length', HIDDEN])]
+      : []),
   ]
   for (let l = 0; l < LAYERS; l++) {
     for (const kind of ['key', 'value']) {

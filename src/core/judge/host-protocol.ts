@@ -10,7 +10,15 @@ import type { JudgeTemplate } from './judge-template'
 import type { ItemResult, JudgeItem } from './protocols'
 
 export type HostRequest =
-  | { seq: number; type: 'load'; model: string; device: JudgeDevice; dtype: ModelDtype }
+  | {
+      seq: number
+      type: 'load'
+      model: string
+      device: JudgeDevice
+      dtype: ModelDtype
+      /** Load a copy whose graph also outputs the final hidden states, kept in this folder (embedding). */
+      hiddenStatesIn?: string
+    }
   | {
       seq: number
       type: 'run'

@@ -1,6 +1,8 @@
 // The engine on the smoke-test judge (scripts/make-tiny-judge.ts, written by `npm run build`):
 // reused prefixes, padded batches and split tokenization must give what one whole pass gives.
 import assert from 'node:assert/strict'
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { before, test } from 'node:test'
 import { smokeTestModelDir } from '../resources'
 import { tempDir } from '../../../test/helpers/temp'
@@ -160,4 +162,36 @@ test('response embeddings: a padded batch gives what each sequence alone gives, 
   const long = engine.responseSequence('word '.repeat(3000), 'answer '.repeat(3000))
   assert.ok(long.tokens.length < engine.contextLength)
   assert.ok(long.from > 0 && long.from <= engine.contextLength / 2)
+})
+
+test('an export with logits only: sketches as it is, and real hidden states from a copy whose graph outputs them', async (t) => {
+  const { writeTinyJudge } = await import('../../../scripts/make-tiny-judge')
+  const dir = join(await tempDir(t), 'logits-only')
+  writeTinyJudge(dir, { logitsOnly: true })
+  const sequence = [engine.responseSequence('What is three plus four?', 'Seven, by counting up.')]
+  const plain = await JudgeEngine.load(dir, { device: 'cpu', dtype: 'fp32' })
+  const sketched = await plain.embed(sequence, { batch: 1 })
+  assert.equal(sketched.kind, 'logprob-sketch')
+  assert.equal(sketched.vectors[0]?.length, 256)
+  // The copy: the same weights, so the same hidden states as the smoke-test judge's own output.
+  const copies = join(await tempDir(t), 'copies')
+  const derived = await JudgeEngine.load(dir, { device: 'cpu', dtype: 'fp32', hiddenStatesIn: copies })
+  const real = await derived.embed(sequence, { batch: 1 })
+  assert.equal(real.kind, 'hidden-mean')
+  const reference = (await engine.embed(sequence, { batch: 1 })).vectors[0] as Float32Array
+  assert.ok((real.vectors[0] as Float32Array).every((x, d) => Math.abs(x - (reference[d] as number)) < 1e-5))
+  assert.equal(derived.judge, plain.judge, 'the copy is the same judge')
+  // Made once: a second load finds the copy; the original folder is untouched.
+  const [copy] = await readdir(copies)
+  const again = await JudgeEngine.load(dir, { device: 'cpu', dtype: 'fp32', hiddenStatesIn: copies })
+  assert.deepEqual(await readdir(copies), [copy])
+  assert.equal((await again.embed(sequence, { batch: 1 })).kind, 'hidden-mean')
+  // A graph that has the output already needs no copy.
+  const own = await JudgeEngine.load(smokeTestModelDir, {
+    device: 'cpu',
+    dtype: 'fp32',
+    hiddenStatesIn: copies,
+  })
+  assert.equal((await own.embed(sequence, { batch: 1 })).kind, 'hidden-mean')
+  assert.equal((await readdir(copies)).filter((n) => !n.endsWith('.none')).length, 1)
 })

@@ -16,6 +16,7 @@ import * as ort from 'onnxruntime-node'
 import type { DeviceReport, JudgeDevice, ModelDtype, ResolvedDevice } from '../../shared/judge'
 import type { Rng } from '../../shared/seeded-random'
 import { cudaProviderPresent, deviceHints as hints, runtimeReason } from './devices'
+import { HIDDEN_OUTPUT, withHiddenOutput } from './hidden-output'
 import { inspectModel, judgeId, ModelError, type ModelFolder } from './model-folder'
 import { lengthSortedChunks, longestCommonPrefix, paddedBatch } from './prefix-batching'
 
@@ -32,6 +33,11 @@ export interface ChatMessage {
 export interface EngineOptions {
   device: JudgeDevice
   dtype: ModelDtype
+  /**
+   * Where to keep a copy of the model whose graph also outputs its final hidden states, for
+   * embedding responses; undefined loads the model as it is.
+   */
+  hiddenStatesIn?: string
   log?: (line: string) => void
 }
 
@@ -79,7 +85,16 @@ export class JudgeEngine {
     } catch (error) {
       throw new ModelError(model.dir, `the tokenizer cannot be loaded (${runtimeReason(error)})`)
     }
-    const { network, report } = await loadOnDevice(model, options)
+    let graphs = model
+    const notes: string[] = []
+    if (options.hiddenStatesIn !== undefined) {
+      const derived = await withHiddenOutput(model, options.dtype, options.hiddenStatesIn)
+      if (derived.dir !== null) graphs = { ...model, dir: derived.dir }
+      else if (!derived.reason.includes(HIDDEN_OUTPUT))
+        notes.push(`hidden states: ${derived.reason}; responses are embedded from logits instead`)
+    }
+    const { network, report } = await loadOnDevice(graphs, options)
+    report.notes.push(...notes)
     const stopIds = new Set<number>()
     for (const token of [tokenizer.eos_token, '<|im_end|>', '<|endoftext|>']) {
       if (typeof token !== 'string') continue
@@ -371,7 +386,7 @@ export class JudgeEngine {
         0
       )
       disposePast(present)
-      let hidden = outputs['last_hidden_state']
+      let hidden = outputs[HIDDEN_OUTPUT]
       if (hidden === undefined) {
         kind = 'logprob-sketch'
         chunk.forEach((r, k) => (vectors[r.i] = probabilitySketch(logits[k] as Float32Array)))

@@ -102,8 +102,15 @@ export class JudgeHost {
     })
   }
 
-  load(model: string, device: JudgeDevice, dtype: ModelDtype): Promise<LoadedJudge> {
-    return this.request({ type: 'load', model, device, dtype }, (reply, settle) => {
+  load(model: string, device: JudgeDevice, dtype: ModelDtype, hiddenStatesIn?: string): Promise<LoadedJudge> {
+    const request = {
+      type: 'load' as const,
+      model,
+      device,
+      dtype,
+      ...(hiddenStatesIn !== undefined && { hiddenStatesIn }),
+    }
+    return this.request(request, (reply, settle) => {
       if (reply.type === 'loaded') settle.resolve(reply.loaded)
       else if (reply.type === 'error') settle.reject(new Error(reply.message))
     }) as Promise<LoadedJudge>

@@ -45,7 +45,12 @@ function log(message: string): void {
 
 async function handle(request: HostRequest): Promise<void> {
   if (request.type === 'load') {
-    engine = await JudgeEngine.load(request.model, { device: request.device, dtype: request.dtype, log })
+    engine = await JudgeEngine.load(request.model, {
+      device: request.device,
+      dtype: request.dtype,
+      log,
+      ...(request.hiddenStatesIn !== undefined && { hiddenStatesIn: request.hiddenStatesIn }),
+    })
     send({
       seq: request.seq,
       type: 'loaded',

@@ -283,8 +283,14 @@ export class TrainingJobs {
     const wanted = [...new Set(pairs.flatMap((p) => [p.newerId, p.olderId]))].filter((id) => !cache.has(id))
     const unusable = new Set<string>()
     if (wanted.length > 0) {
-      const loaded = await host.load(model.dir, spec.device, spec.dtype)
+      const loaded = await host.load(
+        model.dir,
+        spec.device,
+        spec.dtype,
+        join(this.workspaceDir, 'embeddings', 'models')
+      )
       job.device = loaded.device
+      for (const note of loaded.device.notes) this.remember(job.id, note)
       this.remember(
         job.id,
         `embedding ${wanted.length} responses with ${judge} on ${loaded.device.used} (${cache.size} already in the cache)`
