@@ -347,6 +347,7 @@ export const methods = {
                 from: z.union([z.string().max(10_000), z.number(), z.null()]),
                 to: z.union([z.string().max(10_000), z.number(), z.null()]),
                 time: z.string().max(40),
+                by: z.string().min(1).max(200).optional(),
               })
               .strict()
           )

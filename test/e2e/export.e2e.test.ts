@@ -85,5 +85,17 @@ test('export page: curate a set by filters and by hand, save it, export it with 
   await page.getByTestId('export-out').fill(join(demoRun, 'report.html'))
   await page.getByTestId('export-run').click()
   await page.getByText(/inside the run folder/).waitFor()
+
+  // A fresh page takes the saved set back, hand changes and edits included, to change it further.
+  await page.reload()
+  await page.getByTestId('set-row').first().waitFor()
+  await page.getByTestId('set-row').first().getByTestId('load-set').click()
+  await page.waitForFunction(() =>
+    /1 removed by hand; 1 edits/.test(
+      document.querySelector('[data-testid="candidate-count"]')?.textContent ?? ''
+    )
+  )
+  assert.equal(await page.getByTestId('set-name').inputValue(), 'e2e set')
+  assert.equal(await page.getByTestId('filter-format').inputValue(), 'valid')
   assert.deepEqual(pageErrors, [])
 })

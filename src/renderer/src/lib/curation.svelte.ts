@@ -13,6 +13,8 @@ const now = (): string => new Date(Date.now()).toISOString()
 
 export class CurationState {
   filters = $state<SetFilters>({ ...NO_FILTERS, dropMarks: [] })
+  /** Rubrics added by hand (kept from a loaded set; the page adds none itself). */
+  added = $state<string[]>([])
   removed = $state<string[]>([])
   excluded = $state<{ rubricId: string; criterion: number }[]>([])
   edits = $state<Edit[]>([])
@@ -73,6 +75,20 @@ export class CurationState {
     this.edits = [...this.edits, { rubricId, criterion, field, from, to, time: now() }]
   }
 
+  /** Takes a saved set back into the page: its filters, hand changes and edits (learned ones included). */
+  load(set: CuratedSet): void {
+    this.filters = structuredClone(set.filters)
+    this.added = [...set.added]
+    this.removed = [...set.removed]
+    this.excluded = set.rubrics.flatMap((r) =>
+      r.excluded.map((criterion) => ({ rubricId: r.rubricId, criterion }))
+    )
+    this.edits = set.rubrics.flatMap((r) => r.edits.map((e) => ({ ...e, rubricId: r.rubricId })))
+    this.name = set.name
+    this.saved = null
+    this.error = null
+  }
+
   get changes(): number {
     return this.removed.length + this.excluded.length + this.edits.length
   }
@@ -84,7 +100,7 @@ export class CurationState {
       const args: MethodArgs<'curation.save'> = {
         name: this.name.trim(),
         filters: $state.snapshot(this.filters),
-        added: [],
+        added: $state.snapshot(this.added),
         removed: $state.snapshot(this.removed),
         excluded: $state.snapshot(this.excluded),
         edits: $state.snapshot(this.edits),
