@@ -100,6 +100,8 @@ export interface ComparisonRow {
   accuracy: Estimate
   /** On the pairs every row with any pair orders (null for a row with none). */
   common: Estimate | null
+  /** Its agreement minus the reference rubric judge's, on the pairs both order (null for the reference). */
+  versusReference: Estimate | null
 }
 
 export interface TrainingComparison {
@@ -111,6 +113,8 @@ export interface TrainingComparison {
   /** Held-out labelled pairs that every row with any pair orders. */
   commonPairs: number
   rows: ComparisonRow[]
+  /** The rubric judge the other rows are set against (the first with held-out pairs). */
+  reference: string | null
   /** Why a row is missing (no head trained with this seed yet, no judge without a rubric). */
   missing: string[]
 }

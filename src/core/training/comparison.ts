@@ -37,6 +37,30 @@ function agreement(margins: ReadonlyMap<string, number>, human: Record<string, 1
   return sums.estimate(ratio(1, 0), margins.size)
 }
 
+/**
+ * Agreement of `a` minus agreement of `b` on the pairs both order, with a paired bootstrap
+ * interval (each pair's two outcomes resampled together).
+ */
+function pairedDifference(
+  a: ReadonlyMap<string, number>,
+  b: ReadonlyMap<string, number>,
+  human: Record<string, 1 | -1>
+): Estimate {
+  const sums = new BootstrapSums(3)
+  let n = 0
+  for (const [pairId, ma] of a) {
+    const mb = b.get(pairId)
+    if (mb === undefined) continue
+    const label = human[pairId] ?? 0
+    sums.add(itemKey(pairId), [1, ma * label > 0 ? 1 : 0, mb * label > 0 ? 1 : 0])
+    n++
+  }
+  return sums.estimate(
+    (s) => ((s[0] as number) > 0 ? ((s[1] as number) - (s[2] as number)) / (s[0] as number) : null),
+    n
+  )
+}
+
 /** The scalar head's margin (newer − older) on each pair whose two responses were embedded. */
 async function rewardMargins(
   head: TrainedHead,
@@ -152,11 +176,17 @@ export async function compareOnHeldOut(
   const common = held.filter((pairId) => covering.length > 0 && covering.every((r) => r.margins.has(pairId)))
   const on = (m: Map<string, number>): Map<string, number> =>
     new Map(common.map((p) => [p, m.get(p) as number]))
+  // The question the table is for: better or worse than the rubric judge, on the same pairs.
+  const reference = ordered.find((r) => r.kind === 'rubric judge' && r.margins.size > 0)
   const rows: ComparisonRow[] = ordered.map((r) => ({
     kind: r.kind,
     source: r.source,
     accuracy: agreement(r.margins, human),
     common: r.margins.size > 0 ? agreement(on(r.margins), human) : null,
+    versusReference:
+      reference === undefined || r === reference
+        ? null
+        : pairedDifference(r.margins, reference.margins, human),
   }))
   return {
     seed,
@@ -165,6 +195,7 @@ export async function compareOnHeldOut(
     pairs: held.length,
     commonPairs: common.length,
     rows,
+    reference: reference?.source ?? null,
     missing,
   }
 }

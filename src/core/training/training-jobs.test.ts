@@ -113,6 +113,19 @@ test('a training job streams its curve, cancels, resumes from its embeddings, an
   // On the pairs both rows order, each is measured again: the same pairs for both.
   assert.ok(table.commonPairs > 0 && table.commonPairs <= Math.min(stored.accuracy.items, heldLabelled))
   for (const row of table.rows) assert.equal(row.common?.items, table.commonPairs)
+  // Better or worse than the rubric judge, on the same pairs: the difference of the two, paired.
+  assert.equal(table.reference, stored.source)
+  assert.equal(stored.versusReference, null)
+  const versus = scalar?.versusReference
+  assert.ok(versus !== null && versus !== undefined && versus.items === table.commonPairs)
+  assert.ok(
+    Math.abs(
+      (versus.value as number) - ((scalar?.common?.value as number) - (stored.common?.value as number))
+    ) < 1e-9
+  )
+  assert.ok(
+    (versus.low as number) <= (versus.value as number) && (versus.value as number) <= (versus.high as number)
+  )
   // Another seed holds out other prompts: no head was trained for it.
   const other = await wb.handlers['training.compare']({ seed: 4, validShare: 0.25 })
   assert.ok(other.missing.some((m) => m.startsWith('scalar head')))
