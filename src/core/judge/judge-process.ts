@@ -1,6 +1,7 @@
-// The judge host: a child process that owns the model. onnxruntime's session.run blocks its thread,
-// and a native failure (out of memory, a driver fault) ends only this process; the workbench reports
-// it and the job resumes in a fresh one.
+// The judge host: a child process that owns the model, and every other use of the inference runtime
+// (embedding responses, training steps, scoring saved heads). onnxruntime's session.run blocks its
+// thread, and a native failure (out of memory, a driver fault) ends only this process; the
+// workbench reports it and the job resumes in a fresh one.
 import { defaultBatch } from '../../shared/judge'
 import { mulberry32 } from '../../shared/seeded-random'
 import { JudgeEngine } from './judge-engine'
