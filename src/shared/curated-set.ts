@@ -45,8 +45,10 @@ export interface CriterionEdit {
 
 export interface CuratedRubric {
   rubricId: string
-  /** Criteria left out (0-based positions). */
+  /** Criteria left out (0-based positions), by the filters or by hand. */
   excluded: number[]
+  /** Of those, the ones the filters left out (absent in sets saved before it was recorded). */
+  dropped?: number[]
   /** In the order made; the last edit of a field is its value. */
   edits: CriterionEdit[]
 }

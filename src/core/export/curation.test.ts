@@ -60,6 +60,9 @@ test('a curated set: picked, edited, saved, exported with its originals, and kep
     ],
   })) as CuratedSet
   assert.equal(set.rubrics.length, 654 - 131 - 1)
+  // What the filters left out is recorded apart from what was left out by hand.
+  const kept = set.rubrics.find((r) => r.rubricId === first.rubricId)
+  assert.deepEqual([kept?.excluded, kept?.dropped], [[0], []])
   assert.deepEqual(await call('curation.sets', {}), [
     { name: 'valid demo', rubrics: 522, criteria: 1, edits: 2, updated: set.updated },
   ])

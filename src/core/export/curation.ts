@@ -151,7 +151,12 @@ export function buildSet(
   const rubrics = new Map<string, CuratedRubric>()
   for (const c of candidates)
     if (!removed.has(c.rubricId))
-      rubrics.set(c.rubricId, { rubricId: c.rubricId, excluded: [...c.dropped], edits: [] })
+      rubrics.set(c.rubricId, {
+        rubricId: c.rubricId,
+        excluded: [...c.dropped],
+        dropped: [...c.dropped],
+        edits: [],
+      })
   for (const id of hand.added) {
     if (index.rubricIndex(id) === undefined) throw new Error(`no rubric ${JSON.stringify(id)} in this run`)
     if (!removed.has(id) && !rubrics.has(id)) rubrics.set(id, { rubricId: id, excluded: [], edits: [] })

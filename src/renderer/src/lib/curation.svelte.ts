@@ -80,8 +80,11 @@ export class CurationState {
     this.filters = structuredClone(set.filters)
     this.added = [...set.added]
     this.removed = [...set.removed]
+    // Only what was left out by hand: the filters leave out their own again when the set is saved.
     this.excluded = set.rubrics.flatMap((r) =>
-      r.excluded.map((criterion) => ({ rubricId: r.rubricId, criterion }))
+      r.excluded
+        .filter((criterion) => !(r.dropped ?? []).includes(criterion))
+        .map((criterion) => ({ rubricId: r.rubricId, criterion }))
     )
     this.edits = set.rubrics.flatMap((r) => r.edits.map((e) => ({ ...e, rubricId: r.rubricId })))
     this.name = set.name
