@@ -487,7 +487,13 @@ export class Workbench {
       protocol: t.protocol,
       withoutRubric: t.userWithoutRubric !== null,
     }))
-    return { models, templates, devices: deviceOptions() }
+    const issues = judging?.verdicts.issues ?? []
+    return {
+      models,
+      templates,
+      devices: deviceOptions(),
+      verdictIssues: { count: issues.length, first: issues.slice(0, 20) },
+    }
   }
 
   private async need(): Promise<OpenRunState> {

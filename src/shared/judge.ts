@@ -311,8 +311,17 @@ export interface JudgeDeviceOption {
   note: string
 }
 
+/** A line of the workspace's verdict files that could not be read (skipped; judged again if needed). */
+export interface VerdictFileIssue {
+  file: string
+  line: number
+  problem: string
+}
+
 export interface JudgeSetup {
   models: JudgeModelOption[]
   templates: JudgeTemplateOption[]
   devices: JudgeDeviceOption[]
+  /** Unreadable verdict lines: how many, and the first few. */
+  verdictIssues: { count: number; first: VerdictFileIssue[] }
 }

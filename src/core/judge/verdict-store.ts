@@ -5,14 +5,8 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { LocalVerdict } from '../../shared/judge'
+import type { LocalVerdict, VerdictFileIssue } from '../../shared/judge'
 import { appendJsonLines } from '../store/json-lines'
-
-export interface VerdictFileIssue {
-  file: string
-  line: number
-  problem: string
-}
 
 export class VerdictStore {
   private readonly byKey = new Map<string, LocalVerdict>()
