@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import onnxProto, { type onnx as Onnx } from 'onnx-proto'
+import { floatAttr, floatTensor, int64Tensor, intAttr, intsAttr } from '../src/core/training/graph'
 import { mulberry32 } from '../src/shared/seeded-random'
 
 const { onnx } = onnxProto
@@ -220,34 +221,17 @@ class GraphBuilder {
   }
 
   floats(name: string, dims: number[], values: Float32Array): string {
-    this.initializers.push({
-      name,
-      dims,
-      dataType: FLOAT,
-      rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
-    })
+    this.initializers.push(floatTensor(name, dims, values))
     return name
   }
 
   ints(name: string, values: number[]): string {
-    const data = new BigInt64Array(values.map((v) => BigInt(v)))
-    this.initializers.push({
-      name,
-      dims: [values.length],
-      dataType: INT64,
-      rawData: new Uint8Array(data.buffer),
-    })
+    this.initializers.push(int64Tensor(name, values))
     return name
   }
 
   scalar(name: string, value: number): string {
-    this.initializers.push({
-      name,
-      dims: [],
-      dataType: FLOAT,
-      rawData: new Uint8Array(new Float32Array([value]).buffer),
-    })
-    return name
+    return this.floats(name, [], Float32Array.of(value))
   }
 
   /** Weights drawn uniformly with the given spread (mean 0): reproducible from the seed. */
@@ -261,16 +245,6 @@ class GraphBuilder {
   constant(name: string, dims: number[], value: number): string {
     return this.floats(name, dims, new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(value))
   }
-}
-
-function intAttr(name: string, value: number): Onnx.IAttributeProto {
-  return { name, type: onnx.AttributeProto.AttributeType.INT, i: value }
-}
-function intsAttr(name: string, values: number[]): Onnx.IAttributeProto {
-  return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: values }
-}
-function floatAttr(name: string, value: number): Onnx.IAttributeProto {
-  return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: value }
 }
 
 function valueInfo(name: string, elemType: number, dims: Dim[]): Onnx.IValueInfoProto {

@@ -34,7 +34,9 @@ export function broadcastShape(a: readonly number[], b: readonly number[]): numb
   return out
 }
 
-const intsAttr = (name: string, ints: number[]): Onnx.IAttributeProto => ({
+// Protobuf pieces every graph this project writes needs (the train-step graphs here, the
+// smoke-test judge's script).
+export const intsAttr = (name: string, ints: number[]): Onnx.IAttributeProto => ({
   name,
   type: onnx.AttributeProto.AttributeType.INTS,
   ints,
@@ -44,6 +46,27 @@ export const intAttr = (name: string, i: number): Onnx.IAttributeProto => ({
   type: onnx.AttributeProto.AttributeType.INT,
   i,
 })
+export const floatAttr = (name: string, f: number): Onnx.IAttributeProto => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.FLOAT,
+  f,
+})
+
+/** A float32 initializer. */
+export function floatTensor(name: string, dims: number[], values: Float32Array): Onnx.ITensorProto {
+  return {
+    name,
+    dims,
+    dataType: FLOAT,
+    rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+  }
+}
+
+/** An int64 initializer (shapes, axes). */
+export function int64Tensor(name: string, values: number[]): Onnx.ITensorProto {
+  const data = new BigInt64Array(values.map((v) => BigInt(v)))
+  return { name, dims: [values.length], dataType: INT64, rawData: new Uint8Array(data.buffer) }
+}
 
 export class Graph {
   private readonly nodes: Onnx.INodeProto[] = []
@@ -60,24 +83,13 @@ export class Graph {
   constant(value: number | Float32Array, shape: number[] = []): T {
     const name = `c${this.count++}`
     const data = typeof value === 'number' ? new Float32Array(Math.max(1, size(shape))).fill(value) : value
-    this.initializers.push({
-      name,
-      dims: shape,
-      dataType: FLOAT,
-      rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    })
+    this.initializers.push(floatTensor(name, shape, data))
     return { name, shape }
   }
 
   private ints(values: number[]): string {
     const name = `i${this.count++}`
-    const data = new BigInt64Array(values.map((v) => BigInt(v)))
-    this.initializers.push({
-      name,
-      dims: [values.length],
-      dataType: INT64,
-      rawData: new Uint8Array(data.buffer),
-    })
+    this.initializers.push(int64Tensor(name, values))
     return name
   }
 

@@ -6,7 +6,7 @@
 import * as ort from 'onnxruntime-node'
 import { mulberry32 } from '../../shared/seeded-random'
 import type { DeviceReport, JudgeDevice } from '../../shared/judge'
-import { Graph, type T } from './graph'
+import { Graph, intAttr, type T } from './graph'
 import { trainingSession } from './training-session'
 
 export interface HeadSize {
@@ -78,12 +78,13 @@ export function trainStepModel(size: HeadSize, adam: AdamOptions = ADAM): Uint8A
     accuracy: g.raw(
       'ReduceMean',
       [
+        // The share of pairs with a positive margin: the booleans cast to float (ONNX type 1).
         g.raw('Cast', [g.raw('Greater', [margin, g.constant(0)], margin.shape)], margin.shape, [
-          { name: 'to', type: 8 - 6, i: 1 },
+          intAttr('to', 1),
         ]),
       ],
       [],
-      [{ name: 'keepdims', type: 2, i: 0 }]
+      [intAttr('keepdims', 0)]
     ),
   }
   specs.forEach(([n], i) => {
